@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install what shadowvf needs to build and test, idempotently, from Debian's
+# archive only: QEMU >= 10.0 (igb device) from bookworm-backports, the pinned
+# Debian 6.12 kernel (image unpacked into a cache, headers installed),
+# busybox-static for the guest images, and the build/test tools.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+CACHE=${SHADOWVF_CACHE:-/var/cache/shadowvf}
+export DEBIAN_FRONTEND=noninteractive
+
+log() { echo "deps: $*"; }
+
+[ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt)" >&2; exit 1; }
+
+# bookworm-backports, served from the same mirror the machine already uses.
+bp=/etc/apt/sources.list.d/shadowvf-backports.sources
+updated=0
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	uri=$(awk '/^URIs:/ && !/security/ {print $2; exit}' \
+		/etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+	[ -n "$uri" ] || uri=$(awk '/^deb / && !/security/ {print $2; exit}' /etc/apt/sources.list)
+	[ -n "$uri" ] || { echo "deps: cannot find the Debian mirror in apt sources" >&2; exit 1; }
+	cat > "$bp" <<EOT
+Types: deb
+URIs: $uri
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOT
+	log "added bookworm-backports ($bp)"
+	apt-get update -qq
+	updated=1
+fi
+
+KVER=$("$here/kver.sh" 2>/dev/null || true)
+if [ -z "$KVER" ] && [ $updated = 0 ]; then
+	apt-get update -qq
+	updated=1
+	KVER=$("$here/kver.sh")
+fi
+log "kernel ABI: $KVER"
+
+pkgs=(busybox-static iproute2 iputils-ping pciutils kmod cpio xz-utils zstd python3 make gcc
+      libc6-dev sparse bc flex bison libelf-dev libssl-dev
+      "linux-headers-$KVER" linux-source-6.12)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+qemu_ok=0
+if command -v qemu-system-x86_64 >/dev/null; then
+	qv=$(qemu-system-x86_64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
+	[ "${qv:-0}" -ge 10 ] && qemu_ok=1
+fi
+if [ ${#missing[@]} -gt 0 ] || [ $qemu_ok = 0 ]; then
+	[ $updated = 1 ] || apt-get update -qq
+	if [ ${#missing[@]} -gt 0 ]; then
+		log "installing ${missing[*]}"
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+	if [ $qemu_ok = 0 ]; then
+		log "installing qemu-system-x86 from bookworm-backports"
+		apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+			qemu-system-x86 ipxe-qemu >/dev/null
+	fi
+fi
+qemu-system-x86_64 -device help 2>/dev/null | grep -q '"igb"' ||
+	{ echo "deps: this QEMU has no igb device" >&2; exit 1; }
+log "$(qemu-system-x86_64 --version | head -n1)"
+
+# The kernel image and its modules are unpacked, not installed: the host
+# keeps its own kernel, the emulated host boots this one.
+kdir="$CACHE/kernel/$KVER"
+if [ ! -f "$kdir/boot/vmlinuz-$KVER" ] || [ ! -d "$kdir/lib/modules/$KVER/kernel" ]; then
+	log "unpacking linux-image-$KVER into $kdir"
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"
+	(cd "$tmp" && apt-get download -qq "linux-image-$KVER")
+	rm -rf "$kdir" && mkdir -p "$kdir"
+	dpkg -x "$tmp"/linux-image-"$KVER"_*.deb "$kdir"
+	rm -rf "$tmp"
+	depmod -b "$kdir" "$KVER"
+fi
+# linux-source ships as a tarball; the tree is needed for checkpatch and
+# the kselftest harness.
+src=$(ls -d /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1)
+if [ -n "$src" ] && [ ! -f "$CACHE/linux-source-6.12/Makefile" ]; then
+	log "unpacking $src"
+	mkdir -p "$CACHE"
+	rm -rf "$CACHE/linux-source-6.12"
+	tar -C "$CACHE" -xf "$src"
+fi
+log "ok"

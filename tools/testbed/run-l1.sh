@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the emulated SR-IOV host (L1) under TCG and run a script inside it.
+#
+# Usage: run-l1.sh [options] SCRIPT [VAR=VALUE ...]
+#   --kver KVER       kernel ABI (default: tools/testbed/kver.sh)
+#   --images DIR      where mkimages.sh put the initramfs images
+#   --out DIR         results share, mounted at /results in L1 (KTAP files,
+#                     l1-serial.log); VAR=VALUE pairs land in DIR/env
+#   --timeout SEC     hard limit for the whole boot (default 900)
+#   --no-bar-fix      leave out the VF-BAR workaround (harness self-test)
+#   --quiet           do not echo the serial console
+# Exit status: that of SCRIPT as written to /results/exit, 124 on timeout,
+# 125 when L1 ended without writing one.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+CACHE=${SHADOWVF_CACHE:-/var/cache/shadowvf}
+KVER= IMAGES= OUT= TIMEOUT=900 BARFIX=1 QUIET=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kver) KVER=$2; shift 2 ;;
+	--images) IMAGES=$2; shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	--no-bar-fix) BARFIX=0; shift ;;
+	--quiet) QUIET=1; shift ;;
+	*) break ;;
+	esac
+done
+SCRIPT=$(realpath "$1"); shift
+[ -n "$KVER" ] || KVER=$("$here/kver.sh")
+[ -n "$OUT" ] && [ -n "$IMAGES" ] || { echo "run-l1: --out and --images are required" >&2; exit 2; }
+mkdir -p "$OUT"
+OUT=$(realpath "$OUT")
+rm -f "$OUT"/*.ktap "$OUT/exit" "$OUT/l1-serial.log"
+{
+	echo "KVER=$KVER"
+	echo "CACHE=$CACHE"
+	for kv in "$@"; do printf '%s\n' "$kv"; done
+} > "$OUT/env"
+
+KERNEL=$CACHE/kernel/$KVER/boot/vmlinuz-$KVER
+[ -r "$KERNEL" ] || { echo "run-l1: no kernel $KERNEL (run deps.sh)" >&2; exit 2; }
+
+# -m 2G: with RAM above 4 GiB the firmware opens a 64-bit PCI window even
+# with pci-hole64-size=0 and the VF BARs land there (see the BAR check).
+args=(-accel tcg,thread=multi -cpu max -m 2G -smp 2
+      -M q35,kernel-irqchip=split
+      -device intel-iommu,intremap=on,caching-mode=on
+      -kernel "$KERNEL" -initrd "$IMAGES/l1-initramfs.cpio.gz"
+      -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 shadowvf.script=$SCRIPT"
+      -fsdev local,id=hr,path=/,security_model=none,readonly=on
+      -device virtio-9p-pci,fsdev=hr,mount_tag=hostroot,addr=4
+      -fsdev "local,id=res,path=$OUT,security_model=none"
+      -device virtio-9p-pci,fsdev=res,mount_tag=results,addr=5
+      # The adapter's wire side is a hub port with no peer: every frame
+      # stays inside the emulated adapter (VMDq loopback between PF and VFs).
+      -netdev hubport,id=n0,hubid=0 -device igb,netdev=n0,addr=3
+      -display none -monitor none -serial "file:$OUT/l1-serial.log"
+      -no-reboot)
+# QEMU 10.0.2 decodes the igb VF BARs as 32-bit: with no 64-bit PCI hole
+# the guest places them below 4 GiB where they work.
+[ $BARFIX = 1 ] && args+=(-global q35-pcihost.pci-hole64-size=0)
+
+qemu-system-x86_64 "${args[@]}" </dev/null >"$OUT/qemu.log" 2>&1 &
+qpid=$!
+cleanup() {
+	if kill -0 "$qpid" 2>/dev/null; then
+		kill "$qpid" 2>/dev/null || true
+		sleep 1
+		kill -9 "$qpid" 2>/dev/null || true
+	fi
+	[ -n "${tpid:-}" ] && kill "$tpid" 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+touch "$OUT/l1-serial.log"
+if [ $QUIET = 0 ]; then
+	tail -n +1 -F "$OUT/l1-serial.log" 2>/dev/null | sed -u 's/^/  L1| /' &
+	tpid=$!
+fi
+deadline=$((SECONDS + TIMEOUT))
+while kill -0 "$qpid" 2>/dev/null; do
+	if [ $SECONDS -ge $deadline ]; then
+		echo "run-l1: L1 exceeded ${TIMEOUT}s, killing QEMU pid $qpid" >&2
+		cleanup
+		exit 124
+	fi
+	sleep 1
+done
+wait "$qpid" || true
+sleep 0.5
+if [ ! -f "$OUT/exit" ]; then
+	echo "run-l1: L1 ended without a result; serial log: $OUT/l1-serial.log" >&2
+	tail -n 30 "$OUT/qemu.log" >&2 || true
+	exit 125
+fi
+exit "$(cat "$OUT/exit")"
