@@ -44,7 +44,7 @@ KERNEL=$CACHE/kernel/$KVER/boot/vmlinuz-$KVER
 
 # -m 2G: with RAM above 4 GiB the firmware opens a 64-bit PCI window even
 # with pci-hole64-size=0 and the VF BARs land there (see the BAR check).
-args=(-accel tcg,thread=multi -cpu max -m 2G -smp 2
+args=(-accel "tcg,thread=${L1_THREAD:-multi}" -cpu "${L1_CPU:-max}" -m 2G -smp 2
       -M q35,kernel-irqchip=split
       -device intel-iommu,intremap=on,caching-mode=on
       -kernel "$KERNEL" -initrd "$IMAGES/l1-initramfs.cpio.gz"

@@ -8,52 +8,18 @@
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
 
+#include "igbvf_vfio.h"
+
 #define PCI_DEVICE_ID_INTEL_82576_VF	0x10ca
-
-struct igbvf_vfio_pci_device {
-	struct vfio_pci_core_device core_device;
-};
-
-static int igbvf_vfio_pci_open_device(struct vfio_device *core_vdev)
-{
-	struct vfio_pci_core_device *vdev =
-		container_of(core_vdev, struct vfio_pci_core_device, vdev);
-	int ret;
-
-	ret = vfio_pci_core_enable(vdev);
-	if (ret)
-		return ret;
-	vfio_pci_core_finish_enable(vdev);
-	return 0;
-}
-
-static const struct vfio_device_ops igbvf_vfio_pci_ops = {
-	.name = "igbvf-vfio-pci",
-	.init = vfio_pci_core_init_dev,
-	.release = vfio_pci_core_release_dev,
-	.open_device = igbvf_vfio_pci_open_device,
-	.close_device = vfio_pci_core_close_device,
-	.ioctl = vfio_pci_core_ioctl,
-	.device_feature = vfio_pci_core_ioctl_feature,
-	.read = vfio_pci_core_read,
-	.write = vfio_pci_core_write,
-	.mmap = vfio_pci_core_mmap,
-	.request = vfio_pci_core_request,
-	.match = vfio_pci_core_match,
-	.bind_iommufd = vfio_iommufd_physical_bind,
-	.unbind_iommufd = vfio_iommufd_physical_unbind,
-	.attach_ioas = vfio_iommufd_physical_attach_ioas,
-	.detach_ioas = vfio_iommufd_physical_detach_ioas,
-};
 
 static int igbvf_vfio_pci_probe(struct pci_dev *pdev,
 				const struct pci_device_id *id)
 {
-	struct igbvf_vfio_pci_device *ivdev;
+	struct igbvf_vfio *ivdev;
 	int ret;
 
-	ivdev = vfio_alloc_device(igbvf_vfio_pci_device, core_device.vdev,
-				  &pdev->dev, &igbvf_vfio_pci_ops);
+	ivdev = vfio_alloc_device(igbvf_vfio, core_device.vdev,
+				  &pdev->dev, &igbvf_vfio_ops);
 	if (IS_ERR(ivdev))
 		return PTR_ERR(ivdev);
 
@@ -72,6 +38,18 @@ static void igbvf_vfio_pci_remove(struct pci_dev *pdev)
 	vfio_put_device(&vdev->vdev);
 }
 
+static void igbvf_vfio_pci_reset_done(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	igbvf_reset_done(container_of(vdev, struct igbvf_vfio, core_device));
+}
+
+static const struct pci_error_handlers igbvf_vfio_pci_err_handlers = {
+	.reset_done = igbvf_vfio_pci_reset_done,
+	.error_detected = vfio_pci_core_aer_err_detected,
+};
+
 static const struct pci_device_id igbvf_vfio_pci_table[] = {
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_INTEL,
 					  PCI_DEVICE_ID_INTEL_82576_VF) },
@@ -84,7 +62,7 @@ static struct pci_driver igbvf_vfio_pci_driver = {
 	.id_table = igbvf_vfio_pci_table,
 	.probe = igbvf_vfio_pci_probe,
 	.remove = igbvf_vfio_pci_remove,
-	.err_handler = &vfio_pci_core_err_handlers,
+	.err_handler = &igbvf_vfio_pci_err_handlers,
 	.driver_managed_dma = true,
 };
 module_pci_driver(igbvf_vfio_pci_driver);

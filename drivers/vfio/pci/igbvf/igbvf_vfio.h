@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _IGBVF_VFIO_H
+#define _IGBVF_VFIO_H
+
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/vfio_pci_core.h>
+#include "model.h"
+
+struct igbvf_migf {
+	struct file *filp;
+	struct mutex lock;	/* protects the fields below */
+	bool disabled;
+	size_t total_length;
+	u8 data[SVF_MAX_BLOB];
+};
+
+/**
+ * struct igbvf_vfio - one 82576 VF bound to igbvf-vfio-pci
+ * @core_device: vfio-pci core state (must stay first)
+ * @state_mutex: serializes migration state changes
+ * @mig_state: current VFIO migration state
+ * @reset_lock: protects @deferred_reset
+ * @deferred_reset: a reset happened while @state_mutex was held
+ * @saving_migf: the data fd of STOP_COPY
+ * @resuming_migf: the data fd of RESUMING
+ * @shadow_lock: protects the fields below; taken in the BAR0 trap path
+ * @shadow: guest-written registers the device cannot report and the
+ *          PF-side configuration the guest obtained
+ * @stats_adj: added to the VF's statistics so the guest sees them continue
+ * @req: the guest's mailbox request awaiting the PF's reply
+ * @req_pending: @req is valid
+ * @r2c: V2PMAILBOX read-to-clear bits read by the driver, owed to the guest
+ * @quiesced: RX/TX queues and interrupts are held off by the driver
+ * @saved_rxdctl: RXDCTL values to restore when leaving quiesce
+ * @saved_txdctl: TXDCTL values to restore when leaving quiesce
+ */
+struct igbvf_vfio {
+	struct vfio_pci_core_device core_device;
+	struct mutex state_mutex;	/* migration state, data fds */
+	enum vfio_device_mig_state mig_state;
+	spinlock_t reset_lock;		/* deferred_reset */
+	bool deferred_reset;
+	struct igbvf_migf *saving_migf;
+	struct igbvf_migf *resuming_migf;
+
+	struct mutex shadow_lock;	/* shadow, trap path */
+	struct svf_model shadow;
+	u32 stats_adj[SVF_NR_STATS];
+	u32 req[SVF_MBX_WORDS];
+	bool req_pending;
+	u32 r2c;
+	bool quiesced;
+	u32 saved_rxdctl[SVF_NR_QUEUES];
+	u32 saved_txdctl[SVF_NR_QUEUES];
+};
+
+static inline struct igbvf_vfio *to_igbvf(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct igbvf_vfio, core_device.vdev);
+}
+
+static inline void __iomem *igbvf_bar0(struct igbvf_vfio *iv)
+{
+	return iv->core_device.barmap[0];
+}
+
+/* vfio_dev.c */
+extern const struct vfio_device_ops igbvf_vfio_ops;
+
+/* lm.c */
+extern const struct vfio_migration_ops igbvf_vfio_mig_ops;
+void igbvf_state_mutex_unlock(struct igbvf_vfio *iv);
+void igbvf_reset_done(struct igbvf_vfio *iv);
+void igbvf_mig_close(struct igbvf_vfio *iv);
+
+/* model.c */
+void igbvf_shadow_reset(struct igbvf_vfio *iv);
+int igbvf_trap_read(struct igbvf_vfio *iv, u32 off, u32 *val);
+int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val);
+int igbvf_quiesce(struct igbvf_vfio *iv);
+void igbvf_unquiesce(struct igbvf_vfio *iv);
+void igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m);
+int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m);
+
+/* mbx.c */
+int igbvf_mbx_send(struct igbvf_vfio *iv, const u32 *msg, int words,
+		   u32 *reply, int reply_words);
+
+#endif

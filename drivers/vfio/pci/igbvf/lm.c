@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live migration: the VFIO migration state machine (uAPI v2) and the data
+ * fds. Arcs are taken one at a time as vfio_mig_get_next_state() orders
+ * them, under state_mutex; user copies happen only under a data fd's own
+ * lock, never under state_mutex.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+#include "igbvf_vfio.h"
+
+static void igbvf_disable_fd(struct igbvf_migf *migf)
+{
+	mutex_lock(&migf->lock);
+	migf->disabled = true;
+	migf->total_length = 0;
+	migf->filp->f_pos = 0;
+	mutex_unlock(&migf->lock);
+}
+
+static void igbvf_disable_fds(struct igbvf_vfio *iv)
+{
+	if (iv->resuming_migf) {
+		igbvf_disable_fd(iv->resuming_migf);
+		fput(iv->resuming_migf->filp);
+		iv->resuming_migf = NULL;
+	}
+	if (iv->saving_migf) {
+		igbvf_disable_fd(iv->saving_migf);
+		fput(iv->saving_migf->filp);
+		iv->saving_migf = NULL;
+	}
+}
+
+/* Bring the driver back to RUNNING after a reset: no fd, no shadow. */
+static void igbvf_reset_state_locked(struct igbvf_vfio *iv)
+{
+	iv->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	igbvf_disable_fds(iv);
+	igbvf_shadow_reset(iv);
+}
+
+/**
+ * igbvf_state_mutex_unlock() - drop state_mutex, running a deferred reset
+ * @iv: the device
+ *
+ * reset_done() can run while another path holds state_mutex (and the core
+ * holds memory_lock around the reset), so it only flags the reset; whoever
+ * drops state_mutex next carries it out.
+ */
+void igbvf_state_mutex_unlock(struct igbvf_vfio *iv)
+{
+again:
+	spin_lock(&iv->reset_lock);
+	if (iv->deferred_reset) {
+		iv->deferred_reset = false;
+		spin_unlock(&iv->reset_lock);
+		igbvf_reset_state_locked(iv);
+		goto again;
+	}
+	mutex_unlock(&iv->state_mutex);
+	spin_unlock(&iv->reset_lock);
+}
+
+void igbvf_reset_done(struct igbvf_vfio *iv)
+{
+	spin_lock(&iv->reset_lock);
+	iv->deferred_reset = true;
+	if (!mutex_trylock(&iv->state_mutex)) {
+		spin_unlock(&iv->reset_lock);
+		return;
+	}
+	spin_unlock(&iv->reset_lock);
+	igbvf_state_mutex_unlock(iv);
+}
+
+void igbvf_mig_close(struct igbvf_vfio *iv)
+{
+	mutex_lock(&iv->state_mutex);
+	igbvf_reset_state_locked(iv);
+	igbvf_state_mutex_unlock(iv);
+}
+
+static int igbvf_release_file(struct inode *inode, struct file *filp)
+{
+	struct igbvf_migf *migf = filp->private_data;
+
+	igbvf_disable_fd(migf);
+	mutex_destroy(&migf->lock);
+	kvfree(migf);
+	return 0;
+}
+
+static ssize_t igbvf_save_read(struct file *filp, char __user *buf, size_t len,
+			       loff_t *pos)
+{
+	struct igbvf_migf *migf = filp->private_data;
+	ssize_t done;
+
+	if (pos)
+		return -ESPIPE;
+	pos = &filp->f_pos;
+
+	mutex_lock(&migf->lock);
+	if (migf->disabled) {
+		done = -ENODEV;
+		goto out;
+	}
+	if (*pos > migf->total_length) {
+		done = -EINVAL;
+		goto out;
+	}
+	len = min_t(size_t, migf->total_length - *pos, len);
+	if (len && copy_to_user(buf, migf->data + *pos, len)) {
+		done = -EFAULT;
+		goto out;
+	}
+	*pos += len;
+	done = len;
+out:
+	mutex_unlock(&migf->lock);
+	return done;
+}
+
+static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
+				  size_t len, loff_t *pos)
+{
+	struct igbvf_migf *migf = filp->private_data;
+	loff_t end;
+	ssize_t done;
+
+	if (pos)
+		return -ESPIPE;
+	pos = &filp->f_pos;
+	if (*pos < 0 || check_add_overflow((loff_t)len, *pos, &end))
+		return -EINVAL;
+
+	mutex_lock(&migf->lock);
+	if (migf->disabled) {
+		done = -ENODEV;
+		goto out;
+	}
+	if (end > SVF_MAX_BLOB) {
+		/* no valid blob is that large */
+		done = -EFBIG;
+		goto out;
+	}
+	if (copy_from_user(migf->data + *pos, buf, len)) {
+		done = -EFAULT;
+		goto out;
+	}
+	*pos += len;
+	migf->total_length = max_t(size_t, migf->total_length, *pos);
+	done = len;
+out:
+	mutex_unlock(&migf->lock);
+	return done;
+}
+
+static const struct file_operations igbvf_save_fops = {
+	.owner = THIS_MODULE,
+	.read = igbvf_save_read,
+	.release = igbvf_release_file,
+};
+
+static const struct file_operations igbvf_resume_fops = {
+	.owner = THIS_MODULE,
+	.write = igbvf_resume_write,
+	.release = igbvf_release_file,
+};
+
+static struct igbvf_migf *igbvf_alloc_migf(const struct file_operations *fops,
+					   int flags)
+{
+	struct igbvf_migf *migf;
+	struct file *filp;
+
+	migf = kvzalloc(sizeof(*migf), GFP_KERNEL_ACCOUNT);
+	if (!migf)
+		return ERR_PTR(-ENOMEM);
+	filp = anon_inode_getfile("igbvf_vfio_mig", fops, migf, flags);
+	if (IS_ERR(filp)) {
+		kvfree(migf);
+		return ERR_CAST(filp);
+	}
+	migf->filp = filp;
+	stream_open(filp->f_inode, filp);
+	mutex_init(&migf->lock);
+	return migf;
+}
+
+static struct file *igbvf_save(struct igbvf_vfio *iv)
+{
+	struct pci_dev *pdev = iv->core_device.pdev;
+	struct igbvf_migf *migf;
+	struct svf_model *m;
+	int len;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	migf = igbvf_alloc_migf(&igbvf_save_fops, O_RDONLY);
+	if (IS_ERR(migf)) {
+		kfree(m);
+		return ERR_CAST(migf);
+	}
+	igbvf_capture(iv, m);
+	len = svf_blob_encode(m, pdev->vendor, pdev->device, migf->data,
+			      sizeof(migf->data));
+	kfree(m);
+	if (len < 0) {
+		fput(migf->filp);
+		return ERR_PTR(len);
+	}
+	migf->total_length = len;
+	get_file(migf->filp);
+	iv->saving_migf = migf;
+	return migf->filp;
+}
+
+static int igbvf_load(struct igbvf_vfio *iv)
+{
+	struct igbvf_migf *migf = iv->resuming_migf;
+	struct pci_dev *pdev = iv->core_device.pdev;
+	const char *field;
+	struct svf_model *m;
+	int ret;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	mutex_lock(&migf->lock);
+	ret = svf_blob_decode(migf->data, migf->total_length, pdev->vendor,
+			      pdev->device, m, &field);
+	mutex_unlock(&migf->lock);
+	if (ret) {
+		pci_err(pdev, "migration state rejected: invalid %s (%zu bytes)\n",
+			field, migf->total_length);
+		goto out;
+	}
+	ret = igbvf_restore(iv, m);
+out:
+	kfree(m);
+	return ret;
+}
+
+static struct file *igbvf_step(struct igbvf_vfio *iv,
+			       enum vfio_device_mig_state next)
+{
+	enum vfio_device_mig_state cur = iv->mig_state;
+	struct igbvf_migf *migf;
+	int ret;
+
+	if (cur == VFIO_DEVICE_STATE_RUNNING &&
+	    next == VFIO_DEVICE_STATE_RUNNING_P2P) {
+		ret = igbvf_quiesce(iv);
+		return ret ? ERR_PTR(ret) : NULL;
+	}
+	if (cur == VFIO_DEVICE_STATE_RUNNING_P2P &&
+	    next == VFIO_DEVICE_STATE_RUNNING) {
+		igbvf_unquiesce(iv);
+		return NULL;
+	}
+	/* the VF has no peer-to-peer traffic: STOP and RUNNING_P2P coincide */
+	if ((cur == VFIO_DEVICE_STATE_RUNNING_P2P &&
+	     next == VFIO_DEVICE_STATE_STOP) ||
+	    (cur == VFIO_DEVICE_STATE_STOP &&
+	     next == VFIO_DEVICE_STATE_RUNNING_P2P))
+		return NULL;
+	if (cur == VFIO_DEVICE_STATE_STOP &&
+	    next == VFIO_DEVICE_STATE_STOP_COPY)
+		return igbvf_save(iv);
+	if (cur == VFIO_DEVICE_STATE_STOP_COPY &&
+	    next == VFIO_DEVICE_STATE_STOP) {
+		igbvf_disable_fds(iv);
+		return NULL;
+	}
+	if (cur == VFIO_DEVICE_STATE_STOP &&
+	    next == VFIO_DEVICE_STATE_RESUMING) {
+		migf = igbvf_alloc_migf(&igbvf_resume_fops, O_WRONLY);
+		if (IS_ERR(migf))
+			return ERR_CAST(migf);
+		get_file(migf->filp);
+		iv->resuming_migf = migf;
+		return migf->filp;
+	}
+	if (cur == VFIO_DEVICE_STATE_RESUMING &&
+	    next == VFIO_DEVICE_STATE_STOP) {
+		ret = igbvf_load(iv);
+		/* the fd ends with RESUMING whatever the outcome */
+		igbvf_disable_fds(iv);
+		return ret ? ERR_PTR(ret) : NULL;
+	}
+	return ERR_PTR(-EINVAL);
+}
+
+static struct file *
+igbvf_set_state(struct vfio_device *vdev, enum vfio_device_mig_state new_state)
+{
+	struct igbvf_vfio *iv = to_igbvf(vdev);
+	enum vfio_device_mig_state next;
+	struct file *res = NULL;
+	int ret;
+
+	mutex_lock(&iv->state_mutex);
+	while (new_state != iv->mig_state) {
+		ret = vfio_mig_get_next_state(vdev, iv->mig_state, new_state,
+					      &next);
+		if (ret) {
+			res = ERR_PTR(ret);
+			break;
+		}
+		res = igbvf_step(iv, next);
+		if (IS_ERR(res))
+			break;
+		iv->mig_state = next;
+		if (WARN_ON(res && new_state != iv->mig_state)) {
+			fput(res);
+			res = ERR_PTR(-EINVAL);
+			break;
+		}
+	}
+	igbvf_state_mutex_unlock(iv);
+	return res;
+}
+
+static int igbvf_get_state(struct vfio_device *vdev,
+			   enum vfio_device_mig_state *curr_state)
+{
+	struct igbvf_vfio *iv = to_igbvf(vdev);
+
+	mutex_lock(&iv->state_mutex);
+	*curr_state = iv->mig_state;
+	igbvf_state_mutex_unlock(iv);
+	return 0;
+}
+
+static int igbvf_get_data_size(struct vfio_device *vdev,
+			       unsigned long *stop_copy_length)
+{
+	*stop_copy_length = SVF_BLOB_SIZE;
+	return 0;
+}
+
+const struct vfio_migration_ops igbvf_vfio_mig_ops = {
+	.migration_set_state = igbvf_set_state,
+	.migration_get_state = igbvf_get_state,
+	.migration_get_data_size = igbvf_get_data_size,
+};

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The emulated adapter: tracking of the guest's trapped register writes and
+ * mailbox traffic, quiesce, capture of the VF into the model and restore of
+ * the model into a freshly reset VF.
+ */
+#include <linux/delay.h>
+#include <linux/etherdevice.h>
+#include <linux/io.h>
+#include <linux/pci.h>
+#include <linux/string.h>
+#include "igbvf_vfio.h"
+#include "regs.h"
+
+static const u32 igbvf_stat_regs[SVF_NR_STATS] = {
+	IGBVF_GPRC, IGBVF_GPTC, IGBVF_GORC, IGBVF_GOTC, IGBVF_MPRC,
+};
+
+void igbvf_shadow_reset(struct igbvf_vfio *iv)
+{
+	mutex_lock(&iv->shadow_lock);
+	memset(&iv->shadow, 0, sizeof(iv->shadow));
+	memset(iv->stats_adj, 0, sizeof(iv->stats_adj));
+	iv->req_pending = false;
+	iv->r2c = 0;
+	iv->quiesced = false;
+	mutex_unlock(&iv->shadow_lock);
+}
+
+static int igbvf_stat_index(u32 off)
+{
+	int i;
+
+	for (i = 0; i < SVF_NR_STATS; i++)
+		if (igbvf_stat_regs[i] == off)
+			return i;
+	return -1;
+}
+
+/* The PF answered the guest's request @req with @reply: record the outcome. */
+static void igbvf_commit(struct igbvf_vfio *iv, const u32 *req, u32 reply,
+			 const u32 *reply_words)
+{
+	struct svf_model *s = &iv->shadow;
+	u32 type = req[0] & 0xFFFF;
+	u32 info = (req[0] & IGBVF_MSGINFO_MASK) >> IGBVF_MSGINFO_SHIFT;
+	int i, j;
+
+	if ((reply & 0xFFFF) != type)
+		return;
+	if (type == IGBVF_MSG_RESET) {
+		/* the PF dropped everything but LPE; the reply names the MAC */
+		s->pf_flags &= SVF_PF_LPE_SET;
+		s->nr_mc = 0;
+		s->nr_vlans = 0;
+		s->promisc = 0;
+		if (reply & IGBVF_MSG_ACK)
+			memcpy(s->mac, &reply_words[1], ETH_ALEN);
+		return;
+	}
+	if (!(reply & IGBVF_MSG_ACK))
+		return;
+	switch (type) {
+	case IGBVF_MSG_SET_MAC:
+		if (info)	/* extra unicast filters are not carried */
+			break;
+		memcpy(s->mac, &req[1], ETH_ALEN);
+		s->pf_flags |= SVF_PF_MAC_SET;
+		break;
+	case IGBVF_MSG_SET_MC:
+		s->nr_mc = min_t(u32, info, SVF_MAX_MC);
+		for (i = 0; i < s->nr_mc; i++)
+			s->mc[i] = ((const u16 *)&req[1])[i];
+		break;
+	case IGBVF_MSG_SET_VLAN: {
+		u16 vid = req[1] & 0xFFF;
+
+		for (i = 0; i < s->nr_vlans && s->vlans[i] != vid; i++)
+			;
+		if (info && vid && i == s->nr_vlans && i < SVF_MAX_VLANS) {
+			s->vlans[s->nr_vlans++] = vid;
+		} else if (!info && i < s->nr_vlans) {
+			for (j = i; j + 1 < s->nr_vlans; j++)
+				s->vlans[j] = s->vlans[j + 1];
+			s->nr_vlans--;
+		}
+		break;
+	}
+	case IGBVF_MSG_SET_LPE:
+		s->max_frame = min_t(u32, req[1], SVF_MAX_FRAME);
+		s->pf_flags |= SVF_PF_LPE_SET;
+		break;
+	case IGBVF_MSG_SET_PROMISC:
+		s->promisc = req[0] & SVF_PROMISC_VALID;
+		s->pf_flags |= SVF_PF_PROMISC_SET;
+		break;
+	}
+}
+
+int igbvf_trap_read(struct igbvf_vfio *iv, u32 off, u32 *val)
+{
+	void __iomem *bar = igbvf_bar0(iv);
+	int i;
+
+	mutex_lock(&iv->shadow_lock);
+	*val = ioread32(bar + off);
+	if (off == IGBVF_V2PMAILBOX) {
+		/* bits the driver consumed on the guest's behalf */
+		*val |= iv->r2c;
+		iv->r2c = 0;
+	} else if (off == IGBVF_VMBMEM && iv->req_pending &&
+		   (*val & (IGBVF_MSG_ACK | IGBVF_MSG_NACK))) {
+		u32 words[3] = { *val, ioread32(bar + IGBVF_VMBMEM + 4),
+				 ioread32(bar + IGBVF_VMBMEM + 8) };
+
+		igbvf_commit(iv, iv->req, *val, words);
+		iv->req_pending = false;
+	} else {
+		i = igbvf_stat_index(off);
+		if (i >= 0)
+			*val += iv->stats_adj[i];
+	}
+	mutex_unlock(&iv->shadow_lock);
+	return 0;
+}
+
+int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
+{
+	void __iomem *bar = igbvf_bar0(iv);
+	struct svf_model *s = &iv->shadow;
+
+	/* PBACL of a VF aliases the PF's MSI-X pending bits in QEMU's igb */
+	if (off == IGBVF_PBACL)
+		return 0;
+
+	mutex_lock(&iv->shadow_lock);
+	switch (off) {
+	case IGBVF_EIMS:
+		s->eims |= val & SVF_VECTOR_MASK;
+		break;
+	case IGBVF_EIMC:
+		s->eims &= ~val;
+		break;
+	case IGBVF_EIAC:
+		s->eiac = val & SVF_VECTOR_MASK;
+		break;
+	case IGBVF_EIAM:
+		s->eiam = val & SVF_VECTOR_MASK;
+		break;
+	case IGBVF_IVAR0:
+		s->ivar0 = val & SVF_IVAR_VALID;
+		break;
+	case IGBVF_IVAR_MISC:
+		s->ivar_misc = val & SVF_IVAR_MISC_VALID;
+		break;
+	case IGBVF_EITR(0):
+	case IGBVF_EITR(1):
+	case IGBVF_EITR(2):
+		s->eitr[(off - IGBVF_EITR(0)) / 4] = val & SVF_EITR_VALID;
+		break;
+	case IGBVF_V2PMAILBOX:
+		if (val & IGBVF_V2P_REQ) {
+			memcpy(iv->req, s->vmbmem, sizeof(iv->req));
+			iv->req_pending = true;
+		}
+		break;
+	case IGBVF_CTRL:
+		if (val & IGBVF_CTRL_RST) {
+			/* the PF forgets the VF's configuration on reset */
+			s->pf_flags &= SVF_PF_LPE_SET;
+			s->nr_mc = 0;
+			s->nr_vlans = 0;
+			iv->req_pending = false;
+		}
+		break;
+	default:
+		if (off >= IGBVF_VMBMEM &&
+		    off < IGBVF_VMBMEM + 4 * SVF_MBX_WORDS)
+			s->vmbmem[(off - IGBVF_VMBMEM) / 4] = val;
+		break;
+	}
+	iowrite32(val, bar + off);
+	mutex_unlock(&iv->shadow_lock);
+	return 0;
+}
+
+/*
+ * Let a guest mailbox request the PF has not answered yet complete, so the
+ * reply (and the configuration it commits) is part of the state.
+ */
+static void igbvf_settle_mailbox(struct igbvf_vfio *iv)
+{
+	void __iomem *bar = igbvf_bar0(iv);
+	unsigned long end = jiffies + msecs_to_jiffies(1000);
+	u32 v, w[3];
+
+	while (iv->req_pending) {
+		v = ioread32(bar + IGBVF_V2PMAILBOX);
+		iv->r2c |= v & IGBVF_V2P_R2C;
+		if (iv->r2c & IGBVF_V2P_PFSTS) {
+			w[0] = ioread32(bar + IGBVF_VMBMEM);
+			w[1] = ioread32(bar + IGBVF_VMBMEM + 4);
+			w[2] = ioread32(bar + IGBVF_VMBMEM + 8);
+			igbvf_commit(iv, iv->req, w[0], w);
+			iv->req_pending = false;
+			break;
+		}
+		if (time_after(jiffies, end)) {
+			pci_warn(iv->core_device.pdev,
+				 "PF did not answer mailbox message 0x%08x\n",
+				 iv->req[0]);
+			break;
+		}
+		usleep_range(500, 1000);
+	}
+}
+
+/**
+ * igbvf_quiesce() - hold the VF off: no DMA, no interrupts
+ * @iv: the device (state_mutex held)
+ *
+ * Masks the VF's interrupts, disables its RX queues (QEMU's adapter, like
+ * the 82576, drops frames for a disabled queue) and TX queues after TX has
+ * drained. A TX queue that does not drain within the bound keeps its
+ * TDH/TDT as they are: the destination sends the posted work.
+ *
+ * Return: 0, or -EIO if the VF no longer responds.
+ */
+int igbvf_quiesce(struct igbvf_vfio *iv)
+{
+	void __iomem *bar = igbvf_bar0(iv);
+	unsigned long end;
+	int q;
+
+	mutex_lock(&iv->shadow_lock);
+	if (ioread32(bar + IGBVF_STATUS) == ~0U) {
+		mutex_unlock(&iv->shadow_lock);
+		return -EIO;
+	}
+	igbvf_settle_mailbox(iv);
+	iowrite32(SVF_VECTOR_MASK, bar + IGBVF_EIMC);
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		iv->saved_rxdctl[q] = ioread32(bar + IGBVF_RXDCTL(q));
+		iowrite32(iv->saved_rxdctl[q] & ~IGBVF_XDCTL_EN,
+			  bar + IGBVF_RXDCTL(q));
+	}
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		iv->saved_txdctl[q] = ioread32(bar + IGBVF_TXDCTL(q));
+		end = jiffies + msecs_to_jiffies(100);
+		while ((iv->saved_txdctl[q] & IGBVF_XDCTL_EN) &&
+		       ioread32(bar + IGBVF_TDH(q)) !=
+		       ioread32(bar + IGBVF_TDT(q)) &&
+		       !time_after(jiffies, end))
+			usleep_range(100, 200);
+		iowrite32(iv->saved_txdctl[q] & ~IGBVF_XDCTL_EN,
+			  bar + IGBVF_TXDCTL(q));
+	}
+	iv->quiesced = true;
+	mutex_unlock(&iv->shadow_lock);
+	return 0;
+}
+
+/**
+ * igbvf_unquiesce() - let the VF run again
+ * @iv: the device (state_mutex held)
+ *
+ * Enables the queues, then writes the tails (TDT sends work posted before
+ * the switch, RDT hands the ring to the adapter), unmasks the interrupts and
+ * raises every unmasked vector once, so a guest that waited for an
+ * interrupt across the switch is woken (a spurious one is harmless).
+ */
+void igbvf_unquiesce(struct igbvf_vfio *iv)
+{
+	void __iomem *bar = igbvf_bar0(iv);
+	int q;
+
+	mutex_lock(&iv->shadow_lock);
+	if (!iv->quiesced)
+		goto out;
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		iowrite32(iv->saved_txdctl[q], bar + IGBVF_TXDCTL(q));
+		iowrite32(iv->saved_rxdctl[q], bar + IGBVF_RXDCTL(q));
+	}
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		iowrite32(ioread32(bar + IGBVF_TDT(q)), bar + IGBVF_TDT(q));
+		iowrite32(ioread32(bar + IGBVF_RDT(q)), bar + IGBVF_RDT(q));
+	}
+	iowrite32(iv->shadow.eims, bar + IGBVF_EIMS);
+	if (iv->shadow.eims)
+		iowrite32(iv->shadow.eims, bar + IGBVF_EICS);
+	iv->quiesced = false;
+out:
+	mutex_unlock(&iv->shadow_lock);
+}
+
+/**
+ * igbvf_capture() - snapshot a quiesced VF into the model
+ * @iv: the device (state_mutex held, device STOPped)
+ * @m: the model to fill
+ */
+void igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m)
+{
+	void __iomem *bar = igbvf_bar0(iv);
+	int q, i;
+
+	mutex_lock(&iv->shadow_lock);
+	*m = iv->shadow;
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		struct svf_model_rxq *r = &m->rx[q];
+		struct svf_model_txq *t = &m->tx[q];
+
+		r->rdbal = ioread32(bar + IGBVF_RDBAL(q));
+		r->rdbah = ioread32(bar + IGBVF_RDBAH(q));
+		r->rdlen = ioread32(bar + IGBVF_RDLEN(q));
+		r->srrctl = ioread32(bar + IGBVF_SRRCTL(q));
+		r->rdh = ioread32(bar + IGBVF_RDH(q));
+		r->rdt = ioread32(bar + IGBVF_RDT(q));
+		r->rxctl = ioread32(bar + IGBVF_RXCTL(q));
+		r->rxdctl = iv->quiesced ? iv->saved_rxdctl[q] :
+			    ioread32(bar + IGBVF_RXDCTL(q));
+		t->tdbal = ioread32(bar + IGBVF_TDBAL(q));
+		t->tdbah = ioread32(bar + IGBVF_TDBAH(q));
+		t->tdlen = ioread32(bar + IGBVF_TDLEN(q));
+		t->tdh = ioread32(bar + IGBVF_TDH(q));
+		t->tdt = ioread32(bar + IGBVF_TDT(q));
+		t->txctl = ioread32(bar + IGBVF_TXCTL(q));
+		t->tdwbal = ioread32(bar + IGBVF_TDWBAL(q));
+		t->tdwbah = ioread32(bar + IGBVF_TDWBAH(q));
+		t->txdctl = iv->quiesced ? iv->saved_txdctl[q] :
+			    ioread32(bar + IGBVF_TXDCTL(q));
+	}
+	m->psrtype = ioread32(bar + IGBVF_PSRTYPE);
+	for (i = 0; i < SVF_NR_STATS; i++)
+		m->stats[i] = ioread32(bar + igbvf_stat_regs[i]) +
+			      iv->stats_adj[i];
+	/* the mailbox as the guest will find it, reply bits included */
+	for (i = 0; i < SVF_MBX_WORDS; i++)
+		m->vmbmem[i] = ioread32(bar + IGBVF_VMBMEM + 4 * i);
+	iv->r2c |= ioread32(bar + IGBVF_V2PMAILBOX) & IGBVF_V2P_R2C;
+	m->r2c = iv->r2c & SVF_R2C_VALID;
+	m->irq_pending = 0;
+	mutex_unlock(&iv->shadow_lock);
+}
+
+static int igbvf_replay(struct igbvf_vfio *iv, const struct svf_model *m,
+			const char **what)
+{
+	struct pci_dev *pdev = iv->core_device.pdev;
+	u32 msg[SVF_MBX_WORDS] = {}, reply[3] = {};
+	int ret, i;
+
+	msg[0] = IGBVF_MSG_RESET;
+	*what = "VF_RESET";
+	ret = igbvf_mbx_send(iv, msg, 1, reply, 3);
+	if (ret)
+		return ret;
+	if ((reply[0] & 0xFFFF) != IGBVF_MSG_RESET)
+		return -EPROTO;
+
+	if (!is_zero_ether_addr(m->mac) &&
+	    !((reply[0] & IGBVF_MSG_ACK) &&
+	      ether_addr_equal((u8 *)&reply[1], m->mac))) {
+		memset(msg, 0, sizeof(msg));
+		msg[0] = IGBVF_MSG_SET_MAC;
+		memcpy(&msg[1], m->mac, ETH_ALEN);
+		*what = "SET_MAC_ADDR";
+		ret = igbvf_mbx_send(iv, msg, 3, reply, 1);
+		if (ret)
+			return ret;
+		if (!(reply[0] & IGBVF_MSG_ACK)) {
+			pci_err(pdev, "PF refused MAC %pM for this VF (administratively set MAC?)\n",
+				m->mac);
+			return -EPERM;
+		}
+	}
+
+	memset(msg, 0, sizeof(msg));
+	msg[0] = IGBVF_MSG_SET_MC | (m->nr_mc << IGBVF_MSGINFO_SHIFT);
+	for (i = 0; i < m->nr_mc; i++)
+		((u16 *)&msg[1])[i] = m->mc[i];
+	*what = "SET_MULTICAST";
+	ret = igbvf_mbx_send(iv, msg, SVF_MBX_WORDS, reply, 1);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < m->nr_vlans; i++) {
+		msg[0] = IGBVF_MSG_SET_VLAN | (1 << IGBVF_MSGINFO_SHIFT);
+		msg[1] = m->vlans[i];
+		*what = "SET_VLAN";
+		ret = igbvf_mbx_send(iv, msg, 2, reply, 1);
+		if (ret)
+			return ret;
+		if (!(reply[0] & IGBVF_MSG_ACK)) {
+			pci_err(pdev, "PF refused VLAN %u for this VF\n",
+				m->vlans[i]);
+			return -EPERM;
+		}
+	}
+	if (m->pf_flags & SVF_PF_LPE_SET) {
+		msg[0] = IGBVF_MSG_SET_LPE;
+		msg[1] = m->max_frame;
+		*what = "SET_LPE";
+		ret = igbvf_mbx_send(iv, msg, 2, reply, 1);
+		if (ret)
+			return ret;
+	}
+	if (m->pf_flags & SVF_PF_PROMISC_SET) {
+		msg[0] = IGBVF_MSG_SET_PROMISC | m->promisc;
+		*what = "SET_PROMISC";
+		ret = igbvf_mbx_send(iv, msg, 1, reply, 1);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * igbvf_restore() - program a validated model into this (reset) VF
+ * @iv: the device (state_mutex held, RESUMING -> STOP)
+ * @m: the validated model
+ *
+ * Redoes the VF_RESET handshake on the guest's behalf, replays the PF-side
+ * configuration, then programs rings, heads and interrupt configuration
+ * with the queues still disabled; queue enables and tails follow on
+ * STOP -> RUNNING (igbvf_unquiesce()). On error the VF is left reset.
+ *
+ * Return: 0, -EPERM if the PF refuses the configuration, -ETIMEDOUT or
+ * -EIO if the PF or VF do not respond.
+ */
+int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m)
+{
+	void __iomem *bar = igbvf_bar0(iv);
+	struct pci_dev *pdev = iv->core_device.pdev;
+	const char *what;
+	int q, i, ret;
+
+	mutex_lock(&iv->shadow_lock);
+	iowrite32(SVF_VECTOR_MASK, bar + IGBVF_EIMC);
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		iowrite32(0, bar + IGBVF_RXDCTL(q));
+		iowrite32(0, bar + IGBVF_TXDCTL(q));
+	}
+	iv->r2c = 0;
+	ret = igbvf_replay(iv, m, &what);
+	if (ret) {
+		if (ret != -EPERM)
+			pci_err(pdev, "migration restore: PF mailbox %s failed (%d)\n",
+				what, ret);
+		goto out;
+	}
+
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		const struct svf_model_rxq *r = &m->rx[q];
+		const struct svf_model_txq *t = &m->tx[q];
+
+		iowrite32(r->rdbal, bar + IGBVF_RDBAL(q));
+		iowrite32(r->rdbah, bar + IGBVF_RDBAH(q));
+		iowrite32(r->rdlen, bar + IGBVF_RDLEN(q));
+		iowrite32(r->srrctl, bar + IGBVF_SRRCTL(q));
+		iowrite32(r->rxctl, bar + IGBVF_RXCTL(q));
+		iowrite32(r->rdh, bar + IGBVF_RDH(q));
+		/* tails are written with the queue disabled: nothing moves */
+		iowrite32(r->rdt, bar + IGBVF_RDT(q));
+		iowrite32(t->tdbal, bar + IGBVF_TDBAL(q));
+		iowrite32(t->tdbah, bar + IGBVF_TDBAH(q));
+		iowrite32(t->tdlen, bar + IGBVF_TDLEN(q));
+		iowrite32(t->txctl, bar + IGBVF_TXCTL(q));
+		iowrite32(t->tdwbal, bar + IGBVF_TDWBAL(q));
+		iowrite32(t->tdwbah, bar + IGBVF_TDWBAH(q));
+		iowrite32(t->tdh, bar + IGBVF_TDH(q));
+		iowrite32(t->tdt, bar + IGBVF_TDT(q));
+		iv->saved_rxdctl[q] = r->rxdctl;
+		iv->saved_txdctl[q] = t->txdctl;
+	}
+	iowrite32(m->psrtype, bar + IGBVF_PSRTYPE);
+	iowrite32(m->eiac, bar + IGBVF_EIAC);
+	iowrite32(m->eiam, bar + IGBVF_EIAM);
+	iowrite32(m->ivar0, bar + IGBVF_IVAR0);
+	iowrite32(m->ivar_misc, bar + IGBVF_IVAR_MISC);
+	for (i = 0; i < SVF_NR_VECTORS; i++)
+		iowrite32(m->eitr[i], bar + IGBVF_EITR(i));
+	/* the guest's mailbox view: its words and the bits it has not seen */
+	for (i = 0; i < SVF_MBX_WORDS; i++)
+		iowrite32(m->vmbmem[i], bar + IGBVF_VMBMEM + 4 * i);
+	iv->r2c = m->r2c;
+	for (i = 0; i < SVF_NR_STATS; i++)
+		iv->stats_adj[i] = m->stats[i] -
+				   ioread32(bar + igbvf_stat_regs[i]);
+	iv->shadow = *m;
+	iv->req_pending = false;
+	iv->quiesced = true;
+out:
+	mutex_unlock(&iv->shadow_lock);
+	return ret;
+}

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VFIO device plumbing: open/close, and the BAR0 split. The first two pages
+ * of BAR0 (control, mailbox, interrupt and statistics registers) are
+ * trapped so that state the device cannot report truthfully is tracked from
+ * the guest's writes; the doorbell pages 0x2000-0x3FFF (ring registers,
+ * RDT/TDT) stay mmapped so the data path never traps.
+ */
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+#include <linux/vfio_pci_core.h>
+#include "igbvf_vfio.h"
+#include "regs.h"
+
+static int igbvf_vfio_open_device(struct vfio_device *core_vdev)
+{
+	struct igbvf_vfio *iv = to_igbvf(core_vdev);
+	struct vfio_pci_core_device *vdev = &iv->core_device;
+	int ret;
+
+	ret = vfio_pci_core_enable(vdev);
+	if (ret)
+		return ret;
+	ret = vfio_pci_core_setup_barmap(vdev, 0);
+	if (ret) {
+		vfio_pci_core_disable(vdev);
+		return ret;
+	}
+	mutex_lock(&iv->state_mutex);
+	iv->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	igbvf_shadow_reset(iv);
+	igbvf_state_mutex_unlock(iv);
+	vfio_pci_core_finish_enable(vdev);
+	return 0;
+}
+
+static void igbvf_vfio_close_device(struct vfio_device *core_vdev)
+{
+	struct igbvf_vfio *iv = to_igbvf(core_vdev);
+
+	igbvf_mig_close(iv);
+	vfio_pci_core_close_device(core_vdev);
+}
+
+static long igbvf_vfio_region_info(struct vfio_device *core_vdev,
+				   unsigned long arg)
+{
+	struct vfio_pci_core_device *vdev = &to_igbvf(core_vdev)->core_device;
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	struct vfio_region_info info;
+	size_t size;
+	int ret;
+
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	if (info.index != VFIO_PCI_BAR0_REGION_INDEX)
+		return vfio_pci_core_ioctl(core_vdev,
+					   VFIO_DEVICE_GET_REGION_INFO, arg);
+
+	info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
+	info.size = pci_resource_len(vdev->pdev, 0);
+	info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+	if (vdev->bar_mmap_supported[0] && info.size > IGBVF_TRAP_END) {
+		size = struct_size(sparse, areas, 1);
+		sparse = kzalloc(size, GFP_KERNEL);
+		if (!sparse)
+			return -ENOMEM;
+		sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+		sparse->header.version = 1;
+		sparse->nr_areas = 1;
+		sparse->areas[0].offset = IGBVF_TRAP_END;
+		sparse->areas[0].size = info.size - IGBVF_TRAP_END;
+		ret = vfio_info_add_capability(&caps, &sparse->header, size);
+		kfree(sparse);
+		if (ret)
+			return ret;
+		info.flags |= VFIO_REGION_INFO_FLAG_MMAP;
+	}
+	if (caps.size) {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + caps.size) {
+			info.argsz = sizeof(info) + caps.size;
+			info.cap_offset = 0;
+		} else {
+			vfio_info_cap_shift(&caps, sizeof(info));
+			if (copy_to_user((void __user *)arg + sizeof(info),
+					 caps.buf, caps.size)) {
+				kfree(caps.buf);
+				return -EFAULT;
+			}
+			info.cap_offset = sizeof(info);
+		}
+		kfree(caps.buf);
+	}
+	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long igbvf_vfio_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
+			     unsigned long arg)
+{
+	switch (cmd) {
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return igbvf_vfio_region_info(core_vdev, arg);
+	case VFIO_DEVICE_IOEVENTFD:
+		/* an ioeventfd would write BAR0 behind the trap */
+		return -ENOTTY;
+	default:
+		return vfio_pci_core_ioctl(core_vdev, cmd, arg);
+	}
+}
+
+static bool igbvf_trapped(loff_t *ppos, size_t count)
+{
+	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
+
+	return VFIO_PCI_OFFSET_TO_INDEX(*ppos) == VFIO_PCI_BAR0_REGION_INDEX &&
+	       pos < IGBVF_TRAP_END;
+}
+
+/*
+ * Trapped BAR0 accesses: the device only decodes aligned dwords, and
+ * igbvf only issues those, so anything else is refused.
+ */
+static ssize_t igbvf_vfio_trap_rw(struct igbvf_vfio *iv, char __user *buf,
+				  size_t count, loff_t *ppos, bool iswrite)
+{
+	u32 off = *ppos & VFIO_PCI_OFFSET_MASK;
+	u32 val;
+	int ret;
+
+	if (count != 4 || (off & 3))
+		return -EINVAL;
+	if (!igbvf_bar0(iv))
+		return -EIO;
+	if (iswrite) {
+		if (copy_from_user(&val, buf, 4))
+			return -EFAULT;
+		ret = igbvf_trap_write(iv, off, le32_to_cpu((__force __le32)val));
+	} else {
+		ret = igbvf_trap_read(iv, off, &val);
+		if (!ret) {
+			__le32 lv = cpu_to_le32(val);
+
+			if (copy_to_user(buf, &lv, 4))
+				ret = -EFAULT;
+		}
+	}
+	if (ret)
+		return ret;
+	*ppos += 4;
+	return 4;
+}
+
+static ssize_t igbvf_vfio_read(struct vfio_device *core_vdev, char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	if (igbvf_trapped(ppos, count))
+		return igbvf_vfio_trap_rw(to_igbvf(core_vdev), buf, count,
+					  ppos, false);
+	return vfio_pci_core_read(core_vdev, buf, count, ppos);
+}
+
+static ssize_t igbvf_vfio_write(struct vfio_device *core_vdev,
+				const char __user *buf, size_t count,
+				loff_t *ppos)
+{
+	if (igbvf_trapped(ppos, count))
+		return igbvf_vfio_trap_rw(to_igbvf(core_vdev), (char __user *)buf,
+					  count, ppos, true);
+	return vfio_pci_core_write(core_vdev, buf, count, ppos);
+}
+
+static int igbvf_vfio_mmap(struct vfio_device *core_vdev,
+			   struct vm_area_struct *vma)
+{
+	unsigned int index = vma->vm_pgoff >> (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
+	u64 pgoff = vma->vm_pgoff &
+		    ((1ULL << (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT)) - 1);
+
+	/* the trapped pages must never be mapped */
+	if (index == VFIO_PCI_BAR0_REGION_INDEX &&
+	    (pgoff << PAGE_SHIFT) < IGBVF_TRAP_END)
+		return -EINVAL;
+	return vfio_pci_core_mmap(core_vdev, vma);
+}
+
+static int igbvf_vfio_init_dev(struct vfio_device *core_vdev)
+{
+	struct igbvf_vfio *iv = to_igbvf(core_vdev);
+	int ret;
+
+	ret = vfio_pci_core_init_dev(core_vdev);
+	if (ret)
+		return ret;
+	mutex_init(&iv->state_mutex);
+	mutex_init(&iv->shadow_lock);
+	spin_lock_init(&iv->reset_lock);
+	core_vdev->migration_flags = VFIO_MIGRATION_STOP_COPY |
+				     VFIO_MIGRATION_P2P;
+	core_vdev->mig_ops = &igbvf_vfio_mig_ops;
+	return 0;
+}
+
+static void igbvf_vfio_release_dev(struct vfio_device *core_vdev)
+{
+	struct igbvf_vfio *iv = to_igbvf(core_vdev);
+
+	mutex_destroy(&iv->shadow_lock);
+	mutex_destroy(&iv->state_mutex);
+	vfio_pci_core_release_dev(core_vdev);
+}
+
+const struct vfio_device_ops igbvf_vfio_ops = {
+	.name = "igbvf-vfio-pci",
+	.init = igbvf_vfio_init_dev,
+	.release = igbvf_vfio_release_dev,
+	.open_device = igbvf_vfio_open_device,
+	.close_device = igbvf_vfio_close_device,
+	.ioctl = igbvf_vfio_ioctl,
+	.device_feature = vfio_pci_core_ioctl_feature,
+	.read = igbvf_vfio_read,
+	.write = igbvf_vfio_write,
+	.mmap = igbvf_vfio_mmap,
+	.request = vfio_pci_core_request,
+	.match = vfio_pci_core_match,
+	.bind_iommufd = vfio_iommufd_physical_bind,
+	.unbind_iommufd = vfio_iommufd_physical_unbind,
+	.attach_ioas = vfio_iommufd_physical_attach_ioas,
+	.detach_ioas = vfio_iommufd_physical_detach_ioas,
+};

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Device-state blob of igbvf-vfio-pci: the emulated-adapter model of an
+ * Intel 82576 VF as carried in QEMU's migration stream (VFIO data_fd).
+ * Little endian throughout. Described in Documentation/igbvf-state.rst.
+ *
+ *   header | section | section | ...
+ *
+ * Each section is a struct svf_sect header followed by len bytes. A reader
+ * accepts the same major version only; a higher minor may append sections
+ * (unknown section ids are skipped) and may grow a known section (extra
+ * trailing bytes are ignored). The checksum is CRC32 (IEEE, as crc32_le
+ * with seed ~0 and final xor) over the whole blob with the crc field zero.
+ */
+#ifndef _SHADOWVF_IGBVF_STATE_H
+#define _SHADOWVF_IGBVF_STATE_H
+
+#include <linux/types.h>
+
+#define SVF_MAGIC		0x31465653	/* "SVF1" */
+#define SVF_VERSION_MAJOR	1
+#define SVF_VERSION_MINOR	0
+#define SVF_MAX_BLOB		4096
+
+struct svf_header {
+	__le32 magic;
+	__le16 major;
+	__le16 minor;
+	__le32 total_len;	/* header + all sections */
+	__le16 vendor;		/* PCI ids of the VF the state belongs to */
+	__le16 device;
+	__le32 nr_sections;
+	__le32 crc32;
+};
+
+struct svf_sect {
+	__le16 id;
+	__le16 len;		/* payload bytes after this header */
+};
+
+enum svf_sect_id {
+	SVF_SECT_QUEUES = 1,	/* struct svf_queues */
+	SVF_SECT_IRQ = 2,	/* struct svf_irq */
+	SVF_SECT_MBX = 3,	/* struct svf_mbx */
+	SVF_SECT_STATS = 4,	/* struct svf_stats */
+	SVF_SECT_PFCFG = 5,	/* struct svf_pfcfg */
+};
+
+#define SVF_NR_QUEUES		2
+#define SVF_RING_ALIGN		128	/* RDLEN/TDLEN granularity */
+#define SVF_RING_MAX		(4096 * 16)	/* 4096 descriptors */
+
+struct svf_rxq {
+	__le32 rdbal, rdbah, rdlen, srrctl, rdh, rdt, rxdctl, rxctl;
+};
+
+struct svf_txq {
+	__le32 tdbal, tdbah, tdlen, tdh, tdt, txdctl, txctl, tdwbal, tdwbah;
+};
+
+struct svf_queues {
+	struct svf_rxq rx[SVF_NR_QUEUES];
+	struct svf_txq tx[SVF_NR_QUEUES];
+	__le32 psrtype;
+};
+
+#define SVF_NR_VECTORS		3
+#define SVF_VECTOR_MASK		0x7
+
+struct svf_irq {
+	__le32 eims;		/* mask as the guest set it (EIMS/EIMC writes) */
+	__le32 eiac;
+	__le32 eiam;
+	__le32 ivar0;
+	__le32 ivar_misc;
+	__le32 eitr[SVF_NR_VECTORS];
+	__le32 pending;		/* causes to re-raise on the destination */
+};
+
+#define SVF_MBX_WORDS		16
+
+struct svf_mbx {
+	__le32 vmbmem[SVF_MBX_WORDS];	/* mailbox memory as the guest left it */
+	__le32 r2c;		/* V2PMAILBOX read-to-clear bits not yet seen */
+};
+
+#define SVF_NR_STATS		5	/* GPRC GPTC GORC GOTC MPRC */
+
+struct svf_stats {
+	__le32 val[SVF_NR_STATS];	/* guest-visible values at the switch */
+};
+
+#define SVF_MAX_MC		30
+#define SVF_MAX_VLANS		32
+#define SVF_PF_MAC_SET		0x1	/* guest set a MAC (SET_MAC_ADDR) */
+#define SVF_PF_LPE_SET		0x2
+#define SVF_PF_PROMISC_SET	0x4
+#define SVF_PF_FLAGS		0x7
+
+struct svf_pfcfg {
+	__u8 mac[6];
+	__le16 flags;
+	__le32 max_frame;	/* SET_LPE argument */
+	__le32 promisc;		/* SET_PROMISC info bits */
+	__le16 nr_mc;
+	__le16 nr_vlans;
+	__le16 mc[SVF_MAX_MC];
+	__le16 vlans[SVF_MAX_VLANS];
+};
+
+#define SVF_BLOB_SIZE (sizeof(struct svf_header) + 5 * sizeof(struct svf_sect) + \
+		       sizeof(struct svf_queues) + sizeof(struct svf_irq) + \
+		       sizeof(struct svf_mbx) + sizeof(struct svf_stats) + \
+		       sizeof(struct svf_pfcfg))
+
+#endif /* _SHADOWVF_IGBVF_STATE_H */
