@@ -71,8 +71,29 @@ else
 	result 1 module_builds_without_warnings
 	stage_end; summary; exit 1
 fi
+if make -C "$REPO/tools/testing/selftests/shadowvf" OUTPUT="$BUILD/selftests" \
+	> "$BUILD/selftests.log" 2>&1 && ! grep -q 'warning:' "$BUILD/selftests.log"; then
+	result 0 selftests_build_without_warnings
+else
+	cat "$BUILD/selftests.log"
+	result 1 selftests_build_without_warnings
+fi
 modinfo "$ko" | grep -q '^alias: *vfio_pci:v00008086d000010CAsv\*sd\*bc\*sc\*i\*$'
 result $? module_alias_vfio_pci "modules.alias needs the vfio_pci: entry"
+stage_end
+
+stage_start static-checks
+cp_pl=${SHADOWVF_CACHE:-/var/cache/shadowvf}/linux-source-6.12/scripts/checkpatch.pl
+srcs=$(cd "$REPO" && git ls-files 'drivers/*.[ch]' 'include/*.h' 'tools/testing/selftests/shadowvf/*.[ch]')
+out=$(cd "$REPO" && perl "$cp_pl" --strict --no-tree --quiet --show-types \
+	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $srcs 2>&1)
+[ -z "$out" ]
+result $? checkpatch_strict_clean "$(echo "$out" | grep -cE '^(ERROR|WARNING|CHECK)') findings"
+[ -n "$out" ] && echo "$out"
+make -C "$REPO" KVER="$KVER" clean > /dev/null 2>&1
+out=$(make -C "$REPO" KVER="$KVER" C=2 modules 2>&1 | grep -E 'warning|error' || true)
+[ -z "$out" ]
+result $? sparse_clean "$out"
 stage_end
 
 stage_start images
@@ -94,6 +115,7 @@ stage_end
 
 stage_start emulated-host
 TESTS="tools/testing/selftests/shadowvf/l1_vf_traffic.sh
+tools/testing/selftests/shadowvf/vfio_mig_uapi.sh
 tools/testing/selftests/shadowvf/l2_vfio_pci_baseline.sh"
 "$here/run-l1.sh" --timeout 2400 --kver "$KVER" --images "$BUILD/images" \
 	--out "$RES" "$here/l1-main.sh" REPO="$REPO" BUILD="$BUILD" \

@@ -36,7 +36,7 @@ rm -f "$OUT"/*.ktap "$OUT/exit" "$OUT/l1-serial.log"
 {
 	echo "KVER=$KVER"
 	echo "CACHE=$CACHE"
-	for kv in "$@"; do printf '%s\n' "$kv"; done
+	for kv in "$@"; do printf "%s='%s'\n" "${kv%%=*}" "${kv#*=}"; done
 } > "$OUT/env"
 
 KERNEL=$CACHE/kernel/$KVER/boot/vmlinuz-$KVER

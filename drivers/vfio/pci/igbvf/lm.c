@@ -290,10 +290,15 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 	}
 	if (cur == VFIO_DEVICE_STATE_RESUMING &&
 	    next == VFIO_DEVICE_STATE_STOP) {
+		/*
+		 * On failure the device stays in RESUMING with its fd, the
+		 * VF's queues disabled; VFIO_DEVICE_RESET returns to RUNNING.
+		 */
 		ret = igbvf_load(iv);
-		/* the fd ends with RESUMING whatever the outcome */
+		if (ret)
+			return ERR_PTR(ret);
 		igbvf_disable_fds(iv);
-		return ret ? ERR_PTR(ret) : NULL;
+		return NULL;
 	}
 	return ERR_PTR(-EINVAL);
 }

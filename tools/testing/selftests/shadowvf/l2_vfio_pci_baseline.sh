@@ -17,8 +17,8 @@ ktap_result $? vfs_bound_to_vfio_pci
 t0=$(date +%s)
 l2_start src "$VF0" 198.18.0.20/24 ping_pf.sh
 l2_wait_log src 900 'L2: ping_pf'
-ktap_diag "L2 booted and pinged in $(($(date +%s) - t0)) s: $(grep 'L2: eth0' /tmp/src.log)"
-got=$(sed -n 's|L2: ping_pf \([0-9]*\)/10.*|\1|p' /tmp/src.log)
+ktap_diag "L2 booted and pinged in $(($(date +%s) - t0)) s: $(grep 'L2: eth0' $L2_LOGDIR/src.log)"
+got=$(sed -n 's|L2: ping_pf \([0-9]*\)/10.*|\1|p' $L2_LOGDIR/src.log)
 [ "${got:-0}" = 10 ]
 st=$?
 [ $st = 0 ] || l2_dump src

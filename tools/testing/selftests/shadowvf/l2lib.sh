@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers to run nested VMs (L2) inside the emulated host (sourced).
 
+L2_LOGDIR=${L2_LOGDIR:-/results}
 L2_KERNEL=$CACHE/kernel/$KVER/boot/vmlinuz-$KVER
 L2_INITRD=$BUILD/images/l2-initramfs.cpio.gz
 QMP="/usr/bin/python3 $REPO/tools/testbed/qmp.py"
@@ -20,13 +21,13 @@ vf_bind() {
 l2_start() {
 	local name=$1 vf=$2 ip=$3 run=$4
 	shift 4
-	rm -f "/tmp/$name.log" "/tmp/$name.qmp"
+	rm -f "$L2_LOGDIR/$name.log" "/tmp/$name.qmp"
 	qemu-system-x86_64 -accel tcg -m 256M -M q35 -nodefaults -no-reboot \
 		-display none -monitor none \
 		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" \
 		-append "console=ttyS0 panic=-1 loglevel=4 shadowvf.ip=$ip shadowvf.run=$run" \
 		-device "vfio-pci,host=$vf${L2_VFIO_OPTS:-}" \
-		-serial "file:/tmp/$name.log" \
+		-serial "file:$L2_LOGDIR/$name.log" \
 		-qmp "unix:/tmp/$name.qmp,server,nowait" "$@" \
 		> "/tmp/$name.qemu" 2>&1 &
 	eval "l2_pid_$name=$!"
@@ -36,7 +37,7 @@ l2_start() {
 
 # l2_wait_log NAME SECONDS PATTERN: wait for PATTERN on NAME's console.
 l2_wait_log() {
-	wait_for "$2" grep -q "$3" "/tmp/$1.log"
+	wait_for "$2" grep -q "$3" "$L2_LOGDIR/$1.log"
 }
 
 l2_alive() {
@@ -58,8 +59,8 @@ l2_stop_all() {
 l2_dump() {
 	local f
 	for f in "$@"; do
-		echo "# --- /tmp/$f.log (tail)"
-		tail -n 15 "/tmp/$f.log" 2>/dev/null | sed 's/^/#   /'
+		echo "# --- $f console (tail)"
+		tail -n 15 "$L2_LOGDIR/$f.log" 2>/dev/null | sed 's/^/#   /'
 		sed 's/^/#   qemu: /' "/tmp/$f.qemu" 2>/dev/null | tail -n 5
 	done
 }

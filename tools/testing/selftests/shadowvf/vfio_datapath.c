@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Data path across a migration, with igbvf-vfio-pci and a user-space VF
+ * driver: VF0 is driven through VFIO (rings in IOVA-mapped memory, the
+ * VF_RESET/SET_MAC mailbox handshake as igbvf does it) and exchanges
+ * numbered frames with the PF (AF_PACKET on the PF netdev, $PFIF). Mid
+ * stream its state is saved through the migration uAPI, VF0 is reset as a
+ * closing source would be, and the state is resumed on VF1 with the same
+ * IOVA mappings. The stream continues on VF1. Asserted: every frame is
+ * delivered exactly once in both directions, ring positions are preserved,
+ * the PF's MAC filter follows the guest's MAC, and while the device is
+ * STOPped frames cause no descriptor write-back and no interrupt.
+ */
+#include <poll.h>
+#include <stdint.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/pci_regs.h>
+#include <linux/shadowvf/igbvf_state.h>
+#include "vfio_util.h"
+#include "kselftest_harness.h"
+
+#define ETH_P_SVF	0x88B5	/* local experimental ethertype */
+#define NDESC		16
+#define BUFSZ		2048
+#define IOVA		0x100000ULL
+#define MEM_SIZE	0x100000
+#define FRAME_LEN	64
+
+/* BAR0 offsets (see drivers/vfio/pci/igbvf/regs.h) */
+#define VMBMEM		0x0800
+#define V2PMBX		0x0C40
+#define EIMS		0x1524
+#define EIAC		0x152C
+#define IVAR0		0x1700
+#define RDBAL		0x2800
+#define RDBAH		0x2804
+#define RDLEN		0x2808
+#define SRRCTL		0x280C
+#define RDH		0x2810
+#define RDT		0x2818
+#define RXDCTL		0x2828
+#define TDBAL		0x3800
+#define TDBAH		0x3804
+#define TDLEN		0x3808
+#define TDH		0x3810
+#define TDT		0x3818
+#define TXDCTL		0x3828
+#define XDCTL_EN	0x02000000
+
+struct rxd {
+	__u64 a;	/* read: packet address; wb: info */
+	__u32 status;	/* wb: status_error (DD 0x1, EOP 0x2) */
+	__u16 len;
+	__u16 vlan;
+};
+
+struct txd {
+	__u64 addr;
+	__u32 cmd_type_len;
+	__u32 olinfo;	/* wb: status, DD 0x1 */
+};
+
+struct vfdrv {
+	struct vf vf;
+	__u64 bar0_off;
+	__u8 *db;		/* BAR0 0x2000-0x3FFF mmapped */
+	int irqfd;
+};
+
+static __u8 *mem;		/* IOVA-mapped: rx ring, tx ring, buffers */
+#define RXRING		0x0000
+#define TXRING		0x1000
+#define RXBUF(i)	(0x10000 + (i) * BUFSZ)
+#define TXBUF(i)	(0x40000 + (i) * BUFSZ)
+
+static const __u8 vf_mac[6] = { 0x02, 0x5f, 0x00, 0x00, 0x00, 0x01 };
+
+static __u32 rd(struct vfdrv *d, __u32 off)
+{
+	__u32 v = 0;
+
+	if (off >= 0x2000)
+		return __atomic_load_n((__u32 *)(d->db + off - 0x2000),
+				       __ATOMIC_SEQ_CST);
+	if (pread(d->vf.dev, &v, 4, d->bar0_off + off) != 4)
+		return ~0U;
+	return v;
+}
+
+static void wr(struct vfdrv *d, __u32 off, __u32 v)
+{
+	if (off >= 0x2000) {
+		__atomic_store_n((__u32 *)(d->db + off - 0x2000), v,
+				 __ATOMIC_SEQ_CST);
+		return;
+	}
+	if (pwrite(d->vf.dev, &v, 4, d->bar0_off + off) != 4)
+		fprintf(stderr, "bar0 write 0x%x failed: %s\n", off, strerror(errno));
+}
+
+/* igbvf-style posted mailbox exchange; returns reply word 0 or 0 on timeout */
+static __u32 mbx(struct vfdrv *d, const __u32 *msg, int n, __u32 *reply,
+		 int rn)
+{
+	__u32 seen = 0;
+	int i, t;
+
+	wr(d, V2PMBX, 0x04);	/* VFU */
+	for (i = 0; i < n; i++)
+		wr(d, VMBMEM + 4 * i, msg[i]);
+	wr(d, V2PMBX, 0x01);	/* REQ */
+	for (t = 0; t < 4000 && !((seen |= rd(d, V2PMBX)) & 0x20); t++)
+		usleep(500);
+	for (; t < 4000 && !((seen |= rd(d, V2PMBX)) & 0x10); t++)
+		usleep(500);
+	if (t >= 4000)
+		return 0;
+	for (i = 0; i < rn; i++)
+		reply[i] = rd(d, VMBMEM + 4 * i);
+	wr(d, V2PMBX, 0x02);	/* ACK */
+	return reply[0];
+}
+
+static int vfdrv_map(struct vfdrv *d)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri),
+				       .index = VFIO_PCI_BAR0_REGION_INDEX };
+	struct vfio_region_info ci = { .argsz = sizeof(ci),
+				       .index = VFIO_PCI_CONFIG_REGION_INDEX };
+	__u16 cmd;
+	void *p;
+
+	if (ioctl(d->vf.dev, VFIO_DEVICE_GET_REGION_INFO, &ri) ||
+	    ioctl(d->vf.dev, VFIO_DEVICE_GET_REGION_INFO, &ci))
+		return -errno;
+	d->bar0_off = ri.offset;
+	p = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE, MAP_SHARED, d->vf.dev,
+		 ri.offset + 0x2000);
+	if (p == MAP_FAILED)
+		return -errno;
+	d->db = p;
+	/* bus master + memory, as QEMU does for its guest */
+	if (pread(d->vf.dev, &cmd, 2, ci.offset + PCI_COMMAND) != 2)
+		return -EIO;
+	cmd |= PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY;
+	if (pwrite(d->vf.dev, &cmd, 2, ci.offset + PCI_COMMAND) != 2)
+		return -EIO;
+	return 0;
+}
+
+static int vfdrv_irq(struct vfdrv *d)
+{
+	char buf[sizeof(struct vfio_irq_set) + sizeof(int)];
+	struct vfio_irq_set *s = (void *)buf;
+
+	d->irqfd = eventfd(0, EFD_NONBLOCK);
+	s->argsz = sizeof(buf);
+	s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	s->index = VFIO_PCI_MSIX_IRQ_INDEX;
+	s->start = 0;
+	s->count = 1;
+	memcpy(s->data, &d->irqfd, sizeof(int));
+	return ioctl(d->vf.dev, VFIO_DEVICE_SET_IRQS, s) ? -errno : 0;
+}
+
+static __u64 irq_count(struct vfdrv *d)
+{
+	__u64 v = 0;
+
+	if (read(d->irqfd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
+}
+
+static void post_rx(int i)
+{
+	struct rxd *r = (void *)(mem + RXRING) + i * 16;
+
+	r->a = IOVA + RXBUF(i);
+	((__u64 *)r)[1] = 0;
+}
+
+static void vfdrv_bringup(struct vfdrv *d)
+{
+	int i;
+
+	wr(d, RDBAL, (__u32)(IOVA + RXRING));
+	wr(d, RDBAH, 0);
+	wr(d, RDLEN, NDESC * 16);
+	wr(d, SRRCTL, 0x82000002);
+	wr(d, RDH, 0);
+	wr(d, RDT, 0);
+	wr(d, TDBAL, (__u32)(IOVA + TXRING));
+	wr(d, TDBAH, 0);
+	wr(d, TDLEN, NDESC * 16);
+	wr(d, TDH, 0);
+	wr(d, TDT, 0);
+	for (i = 0; i < NDESC; i++)
+		post_rx(i);
+	wr(d, IVAR0, 0x8080);	/* RX0 and TX0 -> vector 0 */
+	wr(d, EIAC, 0x1);
+	wr(d, EIMS, 0x1);
+	wr(d, TXDCTL, XDCTL_EN);
+	wr(d, RXDCTL, XDCTL_EN);
+	wr(d, RDT, NDESC - 1);
+}
+
+struct pf {
+	int sock;
+	int ifindex;
+	__u8 mac[6];
+};
+
+static int pf_open(struct pf *pf, const char *ifname)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_SVF) };
+	struct ifreq ifr = {};
+
+	pf->sock = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_SVF));
+	if (pf->sock < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(pf->sock, SIOCGIFINDEX, &ifr))
+		return -errno;
+	pf->ifindex = ifr.ifr_ifindex;
+	if (ioctl(pf->sock, SIOCGIFHWADDR, &ifr))
+		return -errno;
+	memcpy(pf->mac, ifr.ifr_hwaddr.sa_data, 6);
+	sll.sll_ifindex = pf->ifindex;
+	return bind(pf->sock, (void *)&sll, sizeof(sll)) ? -errno : 0;
+}
+
+static void frame(__u8 *f, const __u8 *dst, const __u8 *src,
+		  __u32 tag, __u32 seq)
+{
+	memset(f, 0, FRAME_LEN);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = ETH_P_SVF >> 8;
+	f[13] = ETH_P_SVF & 0xff;
+	memcpy(f + 14, &tag, 4);
+	memcpy(f + 18, &seq, 4);
+}
+
+#define TAG_PF2VF	0x50463256
+#define TAG_VF2PF	0x56463250
+
+static void pf_send(struct pf *pf, __u32 seq)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_ifindex = pf->ifindex, .sll_halen = 6 };
+	__u8 f[FRAME_LEN];
+
+	frame(f, vf_mac, pf->mac, TAG_PF2VF, seq);
+	memcpy(sll.sll_addr, vf_mac, 6);
+	sendto(pf->sock, f, sizeof(f), 0, (void *)&sll, sizeof(sll));
+}
+
+/* Drain the PF socket: count VF->PF frames by sequence number. */
+static void pf_recv(struct pf *pf, int *count, int max, int wait_ms)
+{
+	struct pollfd p = { .fd = pf->sock, .events = POLLIN };
+	__u8 f[2048];
+	__u32 tag, seq;
+	struct sockaddr_ll from;
+	socklen_t fl;
+	ssize_t n;
+
+	while (poll(&p, 1, wait_ms) > 0) {
+		fl = sizeof(from);
+		n = recvfrom(pf->sock, f, sizeof(f), 0, (void *)&from, &fl);
+		if (n < 22 || from.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		memcpy(&tag, f + 14, 4);
+		memcpy(&seq, f + 18, 4);
+		if (tag == TAG_VF2PF && seq < (__u32)max)
+			count[seq]++;
+	}
+}
+
+static int tx_next;
+
+static void vf_send(struct vfdrv *d, __u32 seq, const __u8 *pfmac)
+{
+	struct txd *t = (void *)(mem + TXRING) + tx_next * 16;
+
+	frame(mem + TXBUF(tx_next), pfmac, vf_mac, TAG_VF2PF, seq);
+	t->addr = IOVA + TXBUF(tx_next);
+	/* advanced data descriptor: DEXT DTYP=data EOP IFCS RS */
+	t->cmd_type_len = FRAME_LEN | (3 << 20) | (1 << 29) | (1 << 24) |
+			  (1 << 25) | (1 << 27);
+	t->olinfo = FRAME_LEN << 14;
+	tx_next = (tx_next + 1) % NDESC;
+	__sync_synchronize();
+	wr(d, TDT, tx_next);
+}
+
+static int rx_next;
+
+/* Consume received descriptors; count PF->VF frames by sequence number. */
+static int vf_recv(struct vfdrv *d, int *count, int max, int wait_ms)
+{
+	int got = 0, idle = 0;
+
+	while (idle < wait_ms) {
+		struct rxd *r = (void *)(mem + RXRING) + rx_next * 16;
+		__u32 tag, seq;
+
+		__sync_synchronize();
+		if (!(r->status & 1)) {
+			usleep(1000);
+			idle++;
+			continue;
+		}
+		memcpy(&tag, mem + RXBUF(rx_next) + 14, 4);
+		memcpy(&seq, mem + RXBUF(rx_next) + 18, 4);
+		if (tag == TAG_PF2VF && seq < (__u32)max)
+			count[seq]++;
+		post_rx(rx_next);
+		wr(d, RDT, rx_next);	/* hand the buffer back */
+		rx_next = (rx_next + 1) % NDESC;
+		got++;
+		idle = 0;
+	}
+	return got;
+}
+
+static void account(struct __test_metadata *_metadata, const char *dir,
+		    const int *count, int sent, int *lost, int *dup)
+{
+	int i, recv = 0;
+
+	*lost = 0;
+	*dup = 0;
+	for (i = 0; i < sent; i++) {
+		recv += count[i];
+		if (!count[i])
+			(*lost)++;
+		else if (count[i] > 1)
+			*dup += count[i] - 1;
+	}
+	TH_LOG("%s: sent %d, received %d, lost %d, duplicated %d",
+	       dir, sent, recv, *lost, *dup);
+}
+
+#define N1	10	/* frames each way before the switch */
+#define NPEND	3	/* PF->VF frames left unconsumed in the ring */
+#define NSTOP	3	/* PF->VF frames sent while STOPped (dropped) */
+#define N2	10	/* frames each way after the switch */
+#define NMAX	64
+
+TEST(migrate_mid_stream)
+{
+	const char *bdf0 = getenv("VF0"), *bdf1 = getenv("VF1");
+	const char *pfif = getenv("PFIF");
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	static __u8 blob[SVF_MAX_BLOB];
+	int rx_count[NMAX] = {}, tx_count[NMAX] = {};
+	struct vfdrv d0 = {}, d1 = {};
+	__u32 msg[16], reply[3], rdh0, tdh0, rdh1, tdh1, dd_before;
+	int container, fd = -1, i, seq_rx = 0, seq_tx = 0, lost, dup;
+	ssize_t len;
+	struct pf pf;
+
+	ASSERT_NE(NULL, bdf0);
+	ASSERT_NE(NULL, bdf1);
+	ASSERT_NE(NULL, pfif);
+	ASSERT_EQ(0, pf_open(&pf, pfif));
+	container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, container);
+	ASSERT_EQ(0, vf_open(&d0.vf, container, bdf0, 1));
+	ASSERT_EQ(0, vf_open(&d1.vf, container, bdf1, 0));
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 0, MEM_SIZE);
+	map.vaddr = (uintptr_t)mem;
+	map.iova = IOVA;
+	map.size = MEM_SIZE;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_MAP_DMA, &map));
+	ASSERT_EQ(0, vfdrv_map(&d0));
+	ASSERT_EQ(0, vfdrv_map(&d1));
+	ASSERT_EQ(0, vfdrv_irq(&d0));
+
+	/* igbvf's handshake: VF_RESET, then SET_MAC_ADDR */
+	msg[0] = 0x01;
+	ASSERT_NE(0, mbx(&d0, msg, 1, reply, 3)) TH_LOG("PF did not answer VF_RESET");
+	ASSERT_EQ(0x01, reply[0] & 0xffff);
+	memset(msg, 0, sizeof(msg));
+	msg[0] = 0x02;
+	memcpy(&msg[1], vf_mac, 6);
+	ASSERT_EQ(0x80000000u, mbx(&d0, msg, 3, reply, 1) & 0xC0000000u)
+		TH_LOG("PF refused SET_MAC_ADDR: 0x%08x", reply[0]);
+	vfdrv_bringup(&d0);
+
+	/* phase 1 on VF0 */
+	for (i = 0; i < N1; i++)
+		pf_send(&pf, seq_rx++);
+	vf_recv(&d0, rx_count, NMAX, 500);
+	for (i = 0; i < N1; i++)
+		vf_send(&d0, seq_tx++, pf.mac);
+	pf_recv(&pf, tx_count, NMAX, 300);
+	EXPECT_LT(0, irq_count(&d0)) TH_LOG("no RX/TX interrupt on VF0");
+	/* frames the guest has not consumed yet when the VM stops */
+	for (i = 0; i < NPEND; i++)
+		pf_send(&pf, seq_rx++);
+	usleep(300000);
+
+	/* STOP: frames must not reach the ring, no interrupt */
+	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
+	irq_count(&d0);
+	rdh0 = rd(&d0, RDH);
+	tdh0 = rd(&d0, TDH);
+	dd_before = 0;
+	for (i = 0; i < NDESC; i++)
+		dd_before |= (((struct rxd *)(mem + RXRING))[i].status & 1) << i;
+	for (i = 0; i < NSTOP; i++)
+		pf_send(&pf, NMAX - 1);	/* not counted: dropped by design */
+	usleep(300000);
+	EXPECT_EQ(rdh0, rd(&d0, RDH)) TH_LOG("RDH moved while STOPped");
+	for (i = 0; i < NDESC; i++)
+		EXPECT_EQ((dd_before >> i) & 1,
+			  ((struct rxd *)(mem + RXRING))[i].status & 1)
+			TH_LOG("descriptor %d written back while STOPped", i);
+	EXPECT_EQ(0, irq_count(&d0)) TH_LOG("interrupt while STOPped");
+
+	/* save on VF0 */
+	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	len = mig_read_all(fd, blob, sizeof(blob));
+	close(fd);
+	ASSERT_LT(0, len);
+	TH_LOG("device-state blob %zd bytes, VF0 RDH %u TDH %u", len, rdh0, tdh0);
+	/* the source closes its device: vfio-pci resets VF0 */
+	ASSERT_EQ(0, ioctl(d0.vf.dev, VFIO_DEVICE_RESET));
+
+	/* resume on VF1, same IOVA mappings */
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd));
+	ASSERT_EQ(len, write(fd, blob, len));
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
+	close(fd);
+	rdh1 = rd(&d1, RDH);
+	tdh1 = rd(&d1, TDH);
+	EXPECT_EQ(rdh0, rdh1);
+	EXPECT_EQ(tdh0, tdh1);
+	EXPECT_EQ((__u32)(IOVA + RXRING), rd(&d1, RDBAL));
+	EXPECT_EQ(NDESC * 16, rd(&d1, RDLEN));
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	EXPECT_EQ(XDCTL_EN, rd(&d1, RXDCTL) & XDCTL_EN);
+
+	/* phase 2 on VF1: the pending frames, then new ones both ways */
+	for (i = 0; i < N2; i++)
+		pf_send(&pf, seq_rx++);
+	vf_recv(&d1, rx_count, NMAX, 800);
+	for (i = 0; i < N2; i++)
+		vf_send(&d1, seq_tx++, pf.mac);
+	pf_recv(&pf, tx_count, NMAX, 500);
+
+	account(_metadata, "PF->VF", rx_count, seq_rx, &lost, &dup);
+	EXPECT_EQ(0, lost);
+	EXPECT_EQ(0, dup);
+	account(_metadata, "VF->PF", tx_count, seq_tx, &lost, &dup);
+	EXPECT_EQ(0, lost);
+	EXPECT_EQ(0, dup);
+	EXPECT_EQ(0, rx_count[NMAX - 1]) TH_LOG("a frame sent while STOPped arrived");
+	EXPECT_EQ((N1 + N2) % NDESC, tx_next);
+
+	ASSERT_EQ(0, ioctl(d1.vf.dev, VFIO_DEVICE_RESET));
+	vf_close(&d0.vf);
+	vf_close(&d1.vf);
+	close(container);
+}
+
+TEST_HARNESS_MAIN

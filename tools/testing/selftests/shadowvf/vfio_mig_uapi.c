@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VFIO migration uAPI conformance of igbvf-vfio-pci, run inside the
+ * emulated SR-IOV host on two VFs bound to the driver (VF0, VF1 in the
+ * environment): migration flags, every arc, data fd semantics, data size,
+ * reset in every state, a cross-VF save/restore through the PF mailbox, and
+ * bad blobs rejected with the documented errno.
+ */
+#include <stdint.h>
+#include <linux/shadowvf/igbvf_state.h>
+#include "vfio_util.h"
+#include "kselftest_harness.h"
+
+#define S_ERROR		VFIO_DEVICE_STATE_ERROR
+#define S_STOP		VFIO_DEVICE_STATE_STOP
+#define S_RUNNING	VFIO_DEVICE_STATE_RUNNING
+#define S_STOP_COPY	VFIO_DEVICE_STATE_STOP_COPY
+#define S_RESUMING	VFIO_DEVICE_STATE_RESUMING
+#define S_RUNNING_P2P	VFIO_DEVICE_STATE_RUNNING_P2P
+#define S_PRE_COPY	VFIO_DEVICE_STATE_PRE_COPY
+#define S_PRE_COPY_P2P	VFIO_DEVICE_STATE_PRE_COPY_P2P
+
+static __u32 crc32_ieee(const void *buf, size_t len)
+{
+	const __u8 *p = buf;
+	__u32 crc = ~0U;
+	int k;
+
+	while (len--) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xEDB88320 & -(crc & 1));
+	}
+	return ~crc;
+}
+
+static void blob_fix_crc(__u8 *blob, size_t len)
+{
+	struct svf_header *h = (void *)blob;
+
+	h->crc32 = 0;
+	h->crc32 = crc32_ieee(blob, len);
+}
+
+/* Locate section @id's payload in a well-formed blob. */
+static void *blob_section(__u8 *blob, __u16 id)
+{
+	struct svf_header *h = (void *)blob;
+	size_t pos = sizeof(*h);
+	__u32 i;
+
+	for (i = 0; i < h->nr_sections; i++) {
+		struct svf_sect *s = (void *)(blob + pos);
+
+		if (s->id == id)
+			return s + 1;
+		pos += sizeof(*s) + s->len;
+	}
+	return NULL;
+}
+
+FIXTURE(mig) {
+	int container;
+	struct vf vf[2];
+	__u8 blob[SVF_MAX_BLOB];
+	ssize_t blob_len;
+};
+
+FIXTURE_SETUP(mig)
+{
+	const char *bdf0 = getenv("VF0"), *bdf1 = getenv("VF1");
+
+	ASSERT_NE(NULL, bdf0);
+	ASSERT_NE(NULL, bdf1);
+	self->container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, self->container);
+	ASSERT_EQ(0, vf_open(&self->vf[0], self->container, bdf0, 1));
+	ASSERT_EQ(0, vf_open(&self->vf[1], self->container, bdf1, 0));
+}
+
+FIXTURE_TEARDOWN(mig)
+{
+	vf_close(&self->vf[0]);
+	vf_close(&self->vf[1]);
+	close(self->container);
+}
+
+/* Save VF0's state into self->blob. */
+static int save_vf0(struct __test_metadata *_metadata, struct _test_data_mig *self)
+{
+	int dev = self->vf[0].dev, fd = -1;
+
+	EXPECT_EQ(0, mig_set(dev, S_STOP_COPY, &fd));
+	EXPECT_LE(0, fd);
+	if (fd < 0)
+		return -1;
+	self->blob_len = mig_read_all(fd, self->blob, sizeof(self->blob));
+	close(fd);
+	EXPECT_EQ(0, mig_set(dev, S_STOP, NULL));
+	return self->blob_len > 0 ? 0 : -1;
+}
+
+/* Feed @len bytes of @blob to VF1 in RESUMING; returns the STOP result. */
+static int resume_vf1(struct __test_metadata *_metadata, int dev,
+		      const __u8 *blob, size_t len)
+{
+	int fd = -1, ret;
+
+	EXPECT_EQ(0, mig_set(dev, S_RESUMING, &fd));
+	EXPECT_LE(0, fd);
+	if (fd < 0)
+		return -EBADF;
+	EXPECT_EQ((ssize_t)len, write(fd, blob, len));
+	ret = mig_set(dev, S_STOP, NULL);
+	close(fd);
+	return ret;
+}
+
+TEST_F(mig, migration_flags)
+{
+	struct vfio_device_feature_migration m = {};
+
+	ASSERT_EQ(0, mig_feature(self->vf[0].dev, VFIO_DEVICE_FEATURE_MIGRATION,
+				 &m, sizeof(m)));
+	EXPECT_EQ(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P, m.flags);
+	EXPECT_EQ(S_RUNNING, mig_get(self->vf[0].dev));
+}
+
+TEST_F(mig, data_size_and_blob)
+{
+	struct vfio_device_feature_mig_data_size ds = {};
+	struct svf_header *h = (void *)self->blob;
+
+	ASSERT_EQ(0, mig_feature(self->vf[0].dev,
+				 VFIO_DEVICE_FEATURE_MIG_DATA_SIZE, &ds, sizeof(ds)));
+	ASSERT_EQ(0, save_vf0(_metadata, self));
+	TH_LOG("device-state blob: %zd bytes (data size reported %llu)",
+	       self->blob_len, (unsigned long long)ds.stop_copy_length);
+	EXPECT_EQ(ds.stop_copy_length, self->blob_len);
+	EXPECT_EQ(SVF_MAGIC, h->magic);
+	EXPECT_EQ(SVF_VERSION_MAJOR, h->major);
+	EXPECT_EQ(self->blob_len, h->total_len);
+	EXPECT_EQ(0x8086, h->vendor);
+	EXPECT_EQ(0x10ca, h->device);
+	EXPECT_EQ(5, h->nr_sections);
+}
+
+TEST_F(mig, save_fd_semantics)
+{
+	int dev = self->vf[0].dev, fd = -1;
+	char buf[16];
+
+	ASSERT_EQ(0, mig_set(dev, S_STOP_COPY, &fd));
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, pread(fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(-1, write(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_LT(0, mig_read_all(fd, self->blob, sizeof(self->blob)));
+	EXPECT_EQ(0, read(fd, buf, sizeof(buf)));	/* end of stream */
+	ASSERT_EQ(0, mig_set(dev, S_STOP, NULL));
+	/* the fd ended with STOP_COPY */
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(ENODEV, errno);
+	close(fd);
+	EXPECT_EQ(0, mig_set(dev, S_RUNNING, NULL));
+}
+
+TEST_F(mig, resume_fd_semantics)
+{
+	int dev = self->vf[1].dev, fd = -1;
+	static __u8 big[SVF_MAX_BLOB + 1];
+
+	ASSERT_EQ(0, mig_set(dev, S_RESUMING, &fd));
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, pwrite(fd, big, 8, 0));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(-1, read(fd, big, 8));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, write(fd, big, sizeof(big)));
+	EXPECT_EQ(EFBIG, errno);
+	/* an empty stream is not a device state */
+	EXPECT_EQ(-EINVAL, mig_set(dev, S_STOP, NULL));
+	EXPECT_EQ(S_RESUMING, mig_get(dev));
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	EXPECT_EQ(S_RUNNING, mig_get(dev));
+	EXPECT_EQ(-1, write(fd, big, 8));
+	EXPECT_EQ(ENODEV, errno);
+	close(fd);
+}
+
+TEST_F(mig, cross_vf_restore)
+{
+	int dev1 = self->vf[1].dev;
+
+	ASSERT_EQ(0, save_vf0(_metadata, self));
+	/* the destination redoes VF_RESET with the PF: that must answer */
+	EXPECT_EQ(0, resume_vf1(_metadata, dev1, self->blob, self->blob_len));
+	EXPECT_EQ(S_STOP, mig_get(dev1));
+	EXPECT_EQ(0, mig_set(dev1, S_RUNNING, NULL));
+	EXPECT_EQ(0, mig_set(self->vf[0].dev, S_RUNNING, NULL));
+}
+
+static const __u32 all_states[] = {
+	S_ERROR, S_STOP, S_RUNNING, S_STOP_COPY, S_RESUMING, S_RUNNING_P2P,
+	S_PRE_COPY, S_PRE_COPY_P2P,
+};
+
+static int supported(__u32 s)
+{
+	return s == S_STOP || s == S_RUNNING || s == S_STOP_COPY ||
+	       s == S_RESUMING || s == S_RUNNING_P2P;
+}
+
+/* Every (from, to) pair: supported targets are reached, others refused. */
+TEST_F(mig, all_arcs)
+{
+	int dev = self->vf[1].dev, n = 0;
+	size_t i, j;
+
+	ASSERT_EQ(0, save_vf0(_metadata, self));
+	ASSERT_EQ(0, mig_set(self->vf[0].dev, S_RUNNING, NULL));
+	for (i = 0; i < ARRAY_SIZE(all_states); i++) {
+		__u32 from = all_states[i];
+
+		if (!supported(from))
+			continue;
+		for (j = 0; j < ARRAY_SIZE(all_states); j++) {
+			__u32 to = all_states[j];
+			int fd = -1, ret;
+
+			ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+			ASSERT_EQ(S_RUNNING, mig_get(dev));
+			ASSERT_EQ(0, mig_set(dev, from, &fd));
+			ASSERT_EQ(from, mig_get(dev));
+			if (from == S_RESUMING && to != S_RESUMING) {
+				/* leaving RESUMING loads the state written */
+				ASSERT_EQ(self->blob_len,
+					  write(fd, self->blob, self->blob_len));
+			}
+			if (fd >= 0)
+				close(fd);
+			ret = mig_set(dev, to, &fd);
+			if (supported(to)) {
+				EXPECT_EQ(0, ret) TH_LOG("%u -> %u", from, to);
+				EXPECT_EQ(to, mig_get(dev));
+				if (!ret && fd >= 0)
+					close(fd);
+			} else {
+				EXPECT_EQ(-EINVAL, ret) TH_LOG("%u -> %u", from, to);
+				EXPECT_EQ(from, mig_get(dev));
+			}
+			n++;
+		}
+	}
+	TH_LOG("%d arcs checked", n);
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+}
+
+/* A reset in any state returns to RUNNING and ends the state's fd. */
+TEST_F(mig, reset_in_each_state)
+{
+	static const __u32 states[] = { S_RUNNING_P2P, S_STOP, S_STOP_COPY,
+					S_RESUMING };
+	int dev = self->vf[0].dev;
+	char buf[8];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(states); i++) {
+		int fd = -1;
+
+		ASSERT_EQ(0, mig_set(dev, states[i], &fd));
+		ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+		EXPECT_EQ(S_RUNNING, mig_get(dev)) TH_LOG("state %u", states[i]);
+		if (fd >= 0) {
+			ssize_t n = states[i] == S_STOP_COPY ?
+				    read(fd, buf, sizeof(buf)) :
+				    write(fd, buf, sizeof(buf));
+
+			EXPECT_EQ(-1, n);
+			EXPECT_EQ(ENODEV, errno);
+			close(fd);
+		}
+	}
+}
+
+/* Bad blobs are refused at RESUMING -> STOP with -EINVAL. */
+TEST_F(mig, bad_blobs)
+{
+	int dev = self->vf[1].dev;
+	__u8 b[SVF_MAX_BLOB];
+	struct svf_header *h = (void *)b;
+	struct svf_queues *q;
+	size_t len;
+
+	ASSERT_EQ(0, save_vf0(_metadata, self));
+	ASSERT_EQ(0, mig_set(self->vf[0].dev, S_RUNNING, NULL));
+	len = self->blob_len;
+
+	/* truncated */
+	memcpy(b, self->blob, len);
+	EXPECT_EQ(-EINVAL, resume_vf1(_metadata, dev, b, len - 1));
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	/* wrong magic */
+	memcpy(b, self->blob, len);
+	h->magic ^= 1;
+	blob_fix_crc(b, len);
+	EXPECT_EQ(-EINVAL, resume_vf1(_metadata, dev, b, len));
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	/* wrong major */
+	memcpy(b, self->blob, len);
+	h->major = SVF_VERSION_MAJOR + 1;
+	blob_fix_crc(b, len);
+	EXPECT_EQ(-EINVAL, resume_vf1(_metadata, dev, b, len));
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	/* corrupted checksum */
+	memcpy(b, self->blob, len);
+	b[len - 1] ^= 0x80;
+	EXPECT_EQ(-EINVAL, resume_vf1(_metadata, dev, b, len));
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	/* ring length not a multiple of 128, valid checksum */
+	memcpy(b, self->blob, len);
+	q = blob_section(b, SVF_SECT_QUEUES);
+	ASSERT_NE(NULL, q);
+	q->rx[0].rdlen = 100;
+	blob_fix_crc(b, len);
+	EXPECT_EQ(-EINVAL, resume_vf1(_metadata, dev, b, len));
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	/* ring too large */
+	memcpy(b, self->blob, len);
+	q = blob_section(b, SVF_SECT_QUEUES);
+	q->tx[0].tdlen = SVF_RING_MAX + SVF_RING_ALIGN;
+	blob_fix_crc(b, len);
+	EXPECT_EQ(-EINVAL, resume_vf1(_metadata, dev, b, len));
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	/* the untouched blob still restores */
+	EXPECT_EQ(0, resume_vf1(_metadata, dev, self->blob, len));
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+}
+
+TEST_HARNESS_MAIN
