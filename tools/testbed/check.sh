@@ -103,6 +103,16 @@ stage_end
 # The harness must notice the QEMU VF-BAR bug rather than time out in a
 # traffic test: boot once without the workaround and expect the BAR check
 # to fail L1 and the host command.
+stage_start l2-kernel
+if l2k=$("$here/mkkernel.sh" l2 tinyconfig 2> "$BUILD/l2-kernel.log"); then
+	cp "$l2k/arch/x86/boot/bzImage" "$BUILD/images/l2-bzImage"
+	result 0 l2_kernel_built
+else
+	tail -n 40 "$BUILD/l2-kernel.log"
+	result 1 l2_kernel_built
+fi
+stage_end
+
 stage_start harness-selftest
 out=$BUILD/results-nobarfix
 "$here/run-l1.sh" --quiet --no-bar-fix --timeout 300 --kver "$KVER" \

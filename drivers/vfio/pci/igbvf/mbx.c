@@ -16,24 +16,31 @@
 
 #define IGBVF_MBX_TIMEOUT_MS	2000
 
-static int igbvf_mbx_wait(struct igbvf_vfio *iv, u32 bit)
+/*
+ * Wait until @bit has been seen. Reading V2PMAILBOX clears PFSTS, PFACK and
+ * RSTD, and the PF often sets PFACK and PFSTS before the first read, so
+ * every bit read is accumulated in *@seen.
+ */
+static int igbvf_mbx_wait(struct igbvf_vfio *iv, u32 bit, u32 *seen)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(IGBVF_MBX_TIMEOUT_MS);
 	void __iomem *bar = igbvf_bar0(iv);
 	u32 v;
 
-	for (;;) {
+	while (!(*seen & bit)) {
 		v = ioread32(bar + IGBVF_V2PMAILBOX);
 		if (v == ~0U)
 			return -EIO;
-		/* RSTD/RSTI belong to the guest's view of the PF */
+		/* RSTD belongs to the guest's view of the PF */
 		iv->r2c |= v & IGBVF_V2P_RSTD;
-		if (v & bit)
-			return 0;
+		*seen |= v;
+		if (*seen & bit)
+			break;
 		if (time_after(jiffies, end))
 			return -ETIMEDOUT;
 		usleep_range(500, 1000);
 	}
+	return 0;
 }
 
 /**
@@ -50,6 +57,7 @@ int igbvf_mbx_send(struct igbvf_vfio *iv, const u32 *msg, int words,
 		   u32 *reply, int reply_words)
 {
 	void __iomem *bar = igbvf_bar0(iv);
+	u32 seen = 0;
 	int i, ret;
 
 	lockdep_assert_held(&iv->shadow_lock);
@@ -59,10 +67,10 @@ int igbvf_mbx_send(struct igbvf_vfio *iv, const u32 *msg, int words,
 	for (i = 0; i < words; i++)
 		iowrite32(msg[i], bar + IGBVF_VMBMEM + 4 * i);
 	iowrite32(IGBVF_V2P_REQ, bar + IGBVF_V2PMAILBOX);
-	ret = igbvf_mbx_wait(iv, IGBVF_V2P_PFACK);
+	ret = igbvf_mbx_wait(iv, IGBVF_V2P_PFACK, &seen);
 	if (ret)
 		return ret;
-	ret = igbvf_mbx_wait(iv, IGBVF_V2P_PFSTS);
+	ret = igbvf_mbx_wait(iv, IGBVF_V2P_PFSTS, &seen);
 	if (ret)
 		return ret;
 	iowrite32(IGBVF_V2P_VFU, bar + IGBVF_V2PMAILBOX);

@@ -2,7 +2,8 @@
 # Helpers to run nested VMs (L2) inside the emulated host (sourced).
 
 L2_LOGDIR=${L2_LOGDIR:-/results}
-L2_KERNEL=$CACHE/kernel/$KVER/boot/vmlinuz-$KVER
+# the test bed's small L2 kernel (tools/testbed/kconfig/l2.config)
+L2_KERNEL=${L2_KERNEL:-$BUILD/images/l2-bzImage}
 L2_INITRD=$BUILD/images/l2-initramfs.cpio.gz
 QMP="/usr/bin/python3 $REPO/tools/testbed/qmp.py"
 l2_pids=
