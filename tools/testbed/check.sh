@@ -90,7 +90,6 @@ out=$(cd "$REPO" && perl "$cp_pl" --strict --no-tree --quiet --show-types \
 [ -z "$out" ]
 result $? checkpatch_strict_clean "$(echo "$out" | grep -cE '^(ERROR|WARNING|CHECK)') findings"
 [ -n "$out" ] && echo "$out"
-make -C "$REPO" KVER="$KVER" clean > /dev/null 2>&1
 out=$(make -C "$REPO" KVER="$KVER" C=2 modules 2>&1 | grep -E 'warning|error' || true)
 [ -z "$out" ]
 result $? sparse_clean "$out"
@@ -126,6 +125,7 @@ stage_end
 stage_start emulated-host
 TESTS="tools/testing/selftests/shadowvf/l1_vf_traffic.sh
 tools/testing/selftests/shadowvf/vfio_mig_uapi.sh
+tools/testing/selftests/shadowvf/vfio_datapath.sh
 tools/testing/selftests/shadowvf/l2_vfio_pci_baseline.sh"
 "$here/run-l1.sh" --timeout 2400 --kver "$KVER" --images "$BUILD/images" \
 	--out "$RES" "$here/l1-main.sh" REPO="$REPO" BUILD="$BUILD" \

@@ -26,7 +26,7 @@ l2_start() {
 	qemu-system-x86_64 -accel tcg -m 256M -M q35 -nodefaults -no-reboot \
 		-display none -monitor none \
 		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" \
-		-append "console=ttyS0 panic=-1 loglevel=4 shadowvf.ip=$ip shadowvf.run=$run" \
+		-append "console=ttyS0 panic=-1 loglevel=4 tsc=reliable shadowvf.ip=$ip shadowvf.run=$run" \
 		-device "vfio-pci,host=$vf${L2_VFIO_OPTS:-}" \
 		-serial "file:$L2_LOGDIR/$name.log" \
 		-qmp "unix:/tmp/$name.qmp,server,nowait" "$@" \
@@ -64,4 +64,15 @@ l2_dump() {
 		tail -n 15 "$L2_LOGDIR/$f.log" 2>/dev/null | sed 's/^/#   /'
 		sed 's/^/#   qemu: /' "/tmp/$f.qemu" 2>/dev/null | tail -n 5
 	done
+}
+
+# exec_with_igbvf_vfio BINARY: bind VF0 and VF1 to igbvf-vfio-pci and exec
+# a selftest binary from $BUILD/selftests (a failed bind is a KTAP failure).
+exec_with_igbvf_vfio() {
+	if ! vf_bind "$VF0" igbvf_vfio_pci || ! vf_bind "$VF1" igbvf_vfio_pci; then
+		ktap_header 1
+		ktap_result 1 bind_igbvf_vfio_pci "driver_override bind failed"
+		exit 1
+	fi
+	exec "$BUILD/selftests/$1"
 }

@@ -478,4 +478,54 @@ TEST(migrate_mid_stream)
 	close(container);
 }
 
+/*
+ * The destination PF refuses the guest's MAC (VF1 has a different,
+ * administratively set MAC): RESUMING -> STOP fails with -EPERM, the
+ * device stays in RESUMING and a reset makes it usable again.
+ */
+TEST(admin_mac_refused)
+{
+	const char *bdf0 = getenv("VF0"), *bdf1 = getenv("VF1");
+	const char *pfif = getenv("PFIF");
+	static __u8 blob[SVF_MAX_BLOB];
+	struct vfdrv d0 = {}, d1 = {};
+	__u32 msg[16] = {}, reply[3];
+	char cmd[128];
+	int container, fd = -1;
+	ssize_t len;
+
+	ASSERT_NE(NULL, pfif);
+	container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, container);
+	ASSERT_EQ(0, vf_open(&d0.vf, container, bdf0, 1));
+	ASSERT_EQ(0, vf_open(&d1.vf, container, bdf1, 0));
+	ASSERT_EQ(0, vfdrv_map(&d0));
+	msg[0] = 0x01;
+	ASSERT_NE(0, mbx(&d0, msg, 1, reply, 3));
+	msg[0] = 0x02;
+	memcpy(&msg[1], vf_mac, 6);
+	ASSERT_EQ(0x80000000u, mbx(&d0, msg, 3, reply, 1) & 0xC0000000u);
+	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	len = mig_read_all(fd, blob, sizeof(blob));
+	close(fd);
+	ASSERT_LT(0, len);
+
+	snprintf(cmd, sizeof(cmd), "ip link set %s vf 1 mac 02:5f:00:00:00:99", pfif);
+	ASSERT_EQ(0, system(cmd));
+	EXPECT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd));
+	EXPECT_EQ(len, write(fd, blob, len));
+	EXPECT_EQ(-EPERM, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
+	EXPECT_EQ(VFIO_DEVICE_STATE_RESUMING, mig_get(d1.vf.dev));
+	close(fd);
+	EXPECT_EQ(0, ioctl(d1.vf.dev, VFIO_DEVICE_RESET));
+	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(d1.vf.dev));
+	snprintf(cmd, sizeof(cmd), "ip link set %s vf 1 mac 00:00:00:00:00:00", pfif);
+	EXPECT_EQ(0, system(cmd));
+	/* the source was never touched: back to RUNNING */
+	EXPECT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	vf_close(&d0.vf);
+	vf_close(&d1.vf);
+	close(container);
+}
+
 TEST_HARNESS_MAIN
