@@ -42,7 +42,7 @@ fi
 log "kernel ABI: $KVER"
 
 pkgs=(busybox-static iproute2 iputils-ping pciutils kmod cpio xz-utils zstd python3 make gcc
-      libc6-dev sparse bc flex bison libelf-dev libssl-dev
+      libc6-dev sparse bc flex bison libelf-dev libssl-dev file perl
       "linux-headers-$KVER" linux-source-6.12)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -35,6 +35,8 @@
 /* BAR0 offsets (see drivers/vfio/pci/igbvf/regs.h) */
 #define VMBMEM		0x0800
 #define V2PMBX		0x0C40
+#define GPRC		0x0F10
+#define GPTC		0x0F14
 #define EIMS		0x1524
 #define EIAC		0x152C
 #define IVAR0		0x1700
@@ -365,6 +367,7 @@ TEST(migrate_mid_stream)
 	int rx_count[NMAX] = {}, tx_count[NMAX] = {};
 	struct vfdrv d0 = {}, d1 = {};
 	__u32 msg[16], reply[3], rdh0, tdh0, rdh1, tdh1, dd_before;
+	__u32 gprc0, gptc0;
 	int container, fd = -1, i, seq_rx = 0, seq_tx = 0, lost, dup;
 	ssize_t len;
 	struct pf pf;
@@ -432,6 +435,10 @@ TEST(migrate_mid_stream)
 			TH_LOG("descriptor %d written back while STOPped", i);
 	EXPECT_EQ(0, irq_count(&d0)) TH_LOG("interrupt while STOPped");
 
+	gprc0 = rd(&d0, GPRC);
+	gptc0 = rd(&d0, GPTC);
+	EXPECT_LE(N1, gptc0);
+
 	/* save on VF0 */
 	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_STOP_COPY, &fd));
 	len = mig_read_all(fd, blob, sizeof(blob));
@@ -452,6 +459,10 @@ TEST(migrate_mid_stream)
 	EXPECT_EQ(tdh0, tdh1);
 	EXPECT_EQ((__u32)(IOVA + RXRING), rd(&d1, RDBAL));
 	EXPECT_EQ(NDESC * 16, rd(&d1, RDLEN));
+	/* the guest's statistics continue from the source's values */
+	EXPECT_EQ(gprc0, rd(&d1, GPRC));
+	EXPECT_EQ(gptc0, rd(&d1, GPTC));
+	TH_LOG("statistics at the switch: GPRC %u GPTC %u", gprc0, gptc0);
 	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
 	EXPECT_EQ(XDCTL_EN, rd(&d1, RXDCTL) & XDCTL_EN);
 
@@ -471,6 +482,7 @@ TEST(migrate_mid_stream)
 	EXPECT_EQ(0, dup);
 	EXPECT_EQ(0, rx_count[NMAX - 1]) TH_LOG("a frame sent while STOPped arrived");
 	EXPECT_EQ((N1 + N2) % NDESC, tx_next);
+	EXPECT_EQ(gptc0 + N2, rd(&d1, GPTC));
 
 	ASSERT_EQ(0, ioctl(d1.vf.dev, VFIO_DEVICE_RESET));
 	vf_close(&d0.vf);
