@@ -37,28 +37,34 @@ static int igbvf_stat_index(u32 off)
 	return -1;
 }
 
-/* The PF answered the guest's request @req with @reply: record the outcome. */
-static void igbvf_commit(struct igbvf_vfio *iv, const u32 *req, u32 reply,
-			 const u32 *reply_words)
+/* A VF reset makes the PF forget the VF's configuration, all but LPE. */
+static void igbvf_pf_forget(struct svf_model *s)
+{
+	s->pf_flags &= SVF_PF_LPE_SET;
+	s->nr_mc = 0;
+	s->nr_vlans = 0;
+	s->promisc = 0;
+}
+
+/* The PF answered the guest's pending request: record the outcome. */
+static void igbvf_commit(struct igbvf_vfio *iv, const u32 *reply)
 {
 	struct svf_model *s = &iv->shadow;
+	const u32 *req = iv->req;
 	u32 type = req[0] & 0xFFFF;
 	u32 info = (req[0] & IGBVF_MSGINFO_MASK) >> IGBVF_MSGINFO_SHIFT;
 	int i, j;
 
-	if ((reply & 0xFFFF) != type)
+	if ((reply[0] & 0xFFFF) != type)
 		return;
 	if (type == IGBVF_MSG_RESET) {
-		/* the PF dropped everything but LPE; the reply names the MAC */
-		s->pf_flags &= SVF_PF_LPE_SET;
-		s->nr_mc = 0;
-		s->nr_vlans = 0;
-		s->promisc = 0;
-		if (reply & IGBVF_MSG_ACK)
-			memcpy(s->mac, &reply_words[1], ETH_ALEN);
+		/* the reply names the MAC the PF holds for the VF */
+		igbvf_pf_forget(s);
+		if (reply[0] & IGBVF_MSG_ACK)
+			memcpy(s->mac, &reply[1], ETH_ALEN);
 		return;
 	}
-	if (!(reply & IGBVF_MSG_ACK))
+	if (!(reply[0] & IGBVF_MSG_ACK))
 		return;
 	switch (type) {
 	case IGBVF_MSG_SET_MAC:
@@ -97,6 +103,19 @@ static void igbvf_commit(struct igbvf_vfio *iv, const u32 *req, u32 reply,
 	}
 }
 
+/* Read the PF's reply to the guest's pending request and commit it. */
+static void igbvf_take_reply(struct igbvf_vfio *iv)
+{
+	void __iomem *bar = igbvf_bar0(iv);
+	u32 reply[3];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(reply); i++)
+		reply[i] = ioread32(bar + IGBVF_VMBMEM + 4 * i);
+	igbvf_commit(iv, reply);
+	iv->req_pending = false;
+}
+
 int igbvf_trap_read(struct igbvf_vfio *iv, u32 off, u32 *val)
 {
 	void __iomem *bar = igbvf_bar0(iv);
@@ -110,11 +129,7 @@ int igbvf_trap_read(struct igbvf_vfio *iv, u32 off, u32 *val)
 		iv->r2c = 0;
 	} else if (off == IGBVF_VMBMEM && iv->req_pending &&
 		   (*val & (IGBVF_MSG_ACK | IGBVF_MSG_NACK))) {
-		u32 words[3] = { *val, ioread32(bar + IGBVF_VMBMEM + 4),
-				 ioread32(bar + IGBVF_VMBMEM + 8) };
-
-		igbvf_commit(iv, iv->req, *val, words);
-		iv->req_pending = false;
+		igbvf_take_reply(iv);
 	} else {
 		i = igbvf_stat_index(off);
 		if (i >= 0)
@@ -166,10 +181,7 @@ int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
 		break;
 	case IGBVF_CTRL:
 		if (val & IGBVF_CTRL_RST) {
-			/* the PF forgets the VF's configuration on reset */
-			s->pf_flags &= SVF_PF_LPE_SET;
-			s->nr_mc = 0;
-			s->nr_vlans = 0;
+			igbvf_pf_forget(s);
 			iv->req_pending = false;
 		}
 		break;
@@ -192,17 +204,11 @@ static void igbvf_settle_mailbox(struct igbvf_vfio *iv)
 {
 	void __iomem *bar = igbvf_bar0(iv);
 	unsigned long end = jiffies + msecs_to_jiffies(1000);
-	u32 v, w[3];
 
 	while (iv->req_pending) {
-		v = ioread32(bar + IGBVF_V2PMAILBOX);
-		iv->r2c |= v & IGBVF_V2P_R2C;
+		iv->r2c |= ioread32(bar + IGBVF_V2PMAILBOX) & IGBVF_V2P_R2C;
 		if (iv->r2c & IGBVF_V2P_PFSTS) {
-			w[0] = ioread32(bar + IGBVF_VMBMEM);
-			w[1] = ioread32(bar + IGBVF_VMBMEM + 4);
-			w[2] = ioread32(bar + IGBVF_VMBMEM + 8);
-			igbvf_commit(iv, iv->req, w[0], w);
-			iv->req_pending = false;
+			igbvf_take_reply(iv);
 			break;
 		}
 		if (time_after(jiffies, end)) {
