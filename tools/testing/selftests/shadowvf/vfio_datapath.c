@@ -129,6 +129,26 @@ static __u32 mbx(struct vfdrv *d, const __u32 *msg, int n, __u32 *reply,
 	return reply[0];
 }
 
+/*
+ * igbvf's handshake: VF_RESET, then SET_MAC_ADDR with vf_mac. Returns 0,
+ * -ETIMEDOUT if the PF does not answer, -EPROTO for a reply of the wrong
+ * type, -EPERM if the PF refuses the MAC; *last is the last reply word.
+ */
+static int vf_handshake(struct vfdrv *d, __u32 *last)
+{
+	__u32 msg[16] = { 0x01 }, reply[3] = {};
+
+	*last = mbx(d, msg, 1, reply, 3);
+	if (!*last)
+		return -ETIMEDOUT;
+	if ((*last & 0xffff) != 0x01)
+		return -EPROTO;
+	msg[0] = 0x02;
+	memcpy(&msg[1], vf_mac, 6);
+	*last = mbx(d, msg, 3, reply, 1);
+	return (*last & 0xC0000000u) == 0x80000000u ? 0 : -EPERM;
+}
+
 static int vfdrv_map(struct vfdrv *d)
 {
 	struct vfio_region_info ri = { .argsz = sizeof(ri),
@@ -366,7 +386,7 @@ TEST(migrate_mid_stream)
 	static __u8 blob[SVF_MAX_BLOB];
 	int rx_count[NMAX] = {}, tx_count[NMAX] = {};
 	struct vfdrv d0 = {}, d1 = {};
-	__u32 msg[16], reply[3], rdh0, tdh0, rdh1, tdh1, dd_before;
+	__u32 last = 0, rdh0, tdh0, rdh1, tdh1, dd_before;
 	__u32 gprc0, gptc0;
 	int container, fd = -1, i, seq_rx = 0, seq_tx = 0, lost, dup;
 	ssize_t len;
@@ -393,15 +413,8 @@ TEST(migrate_mid_stream)
 	ASSERT_EQ(0, vfdrv_map(&d1));
 	ASSERT_EQ(0, vfdrv_irq(&d0));
 
-	/* igbvf's handshake: VF_RESET, then SET_MAC_ADDR */
-	msg[0] = 0x01;
-	ASSERT_NE(0, mbx(&d0, msg, 1, reply, 3)) TH_LOG("PF did not answer VF_RESET");
-	ASSERT_EQ(0x01, reply[0] & 0xffff);
-	memset(msg, 0, sizeof(msg));
-	msg[0] = 0x02;
-	memcpy(&msg[1], vf_mac, 6);
-	ASSERT_EQ(0x80000000u, mbx(&d0, msg, 3, reply, 1) & 0xC0000000u)
-		TH_LOG("PF refused SET_MAC_ADDR: 0x%08x", reply[0]);
+	ASSERT_EQ(0, vf_handshake(&d0, &last))
+		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
 	vfdrv_bringup(&d0);
 
 	/* phase 1 on VF0 */
@@ -501,7 +514,7 @@ TEST(admin_mac_refused)
 	const char *pfif = getenv("PFIF");
 	static __u8 blob[SVF_MAX_BLOB];
 	struct vfdrv d0 = {}, d1 = {};
-	__u32 msg[16] = {}, reply[3];
+	__u32 last = 0;
 	char cmd[128];
 	int container, fd = -1;
 	ssize_t len;
@@ -512,11 +525,8 @@ TEST(admin_mac_refused)
 	ASSERT_EQ(0, vf_open(&d0.vf, container, bdf0, 1));
 	ASSERT_EQ(0, vf_open(&d1.vf, container, bdf1, 0));
 	ASSERT_EQ(0, vfdrv_map(&d0));
-	msg[0] = 0x01;
-	ASSERT_NE(0, mbx(&d0, msg, 1, reply, 3));
-	msg[0] = 0x02;
-	memcpy(&msg[1], vf_mac, 6);
-	ASSERT_EQ(0x80000000u, mbx(&d0, msg, 3, reply, 1) & 0xC0000000u);
+	ASSERT_EQ(0, vf_handshake(&d0, &last))
+		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
 	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_STOP_COPY, &fd));
 	len = mig_read_all(fd, blob, sizeof(blob));
 	close(fd);
