@@ -7,11 +7,26 @@
 #include <linux/vfio_pci_core.h>
 #include "model.h"
 
+/**
+ * struct igbvf_migf - a migration data fd
+ * @filp: its file
+ * @iv: the device; valid while the fd is not @disabled (disabling takes
+ *      @lock, so it is valid for as long as @lock is held by an enabled fd)
+ * @lock: protects the fields below
+ * @disabled: the fd's state ended: every access fails with -ENODEV
+ * @total_length: bytes in @data
+ * @loaded: (resuming) @data was validated and programmed into the VF
+ * @load_err: (resuming) why the last blob was refused, 0 if it was not
+ * @data: the device-state blob
+ */
 struct igbvf_migf {
 	struct file *filp;
-	struct mutex lock;	/* protects the fields below */
+	struct igbvf_vfio *iv;
+	struct mutex lock;	/* the fields below; a restore runs under it */
 	bool disabled;
 	size_t total_length;
+	bool loaded;
+	int load_err;
 	u8 data[SVF_MAX_BLOB];
 };
 

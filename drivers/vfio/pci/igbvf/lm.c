@@ -126,10 +126,50 @@ out:
 	return done;
 }
 
+/*
+ * Validate the blob in @migf and program it into the VF. Called with
+ * migf->lock held and the fd enabled, so the device is in RESUMING with
+ * this fd and nothing else touches it: leaving RESUMING and closing the
+ * device both need migf->lock.
+ */
+static int igbvf_load_locked(struct igbvf_migf *migf)
+{
+	struct igbvf_vfio *iv = migf->iv;
+	struct pci_dev *pdev = iv->core_device.pdev;
+	const char *field;
+	struct svf_model *m;
+	int ret;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	ret = svf_blob_decode(migf->data, migf->total_length, pdev->vendor,
+			      pdev->device, m, &field);
+	/* user space can send blobs at any rate: one line each, rate-limited */
+	if (ret)
+		dev_err_ratelimited(&pdev->dev,
+				    "migration state rejected: invalid %s (%zu bytes)\n",
+				    field, migf->total_length);
+	else
+		ret = igbvf_restore(iv, m);
+	kfree(m);
+	migf->loaded = !ret;
+	migf->load_err = ret;
+	return ret;
+}
+
+/*
+ * The blob is loaded as soon as its last byte (per the header's total_len)
+ * arrives, so that a destination that cannot take it fails the write and
+ * with it QEMU's loading of the migration stream: the source then resumes.
+ * RESUMING -> STOP reports the same result.
+ */
 static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 				  size_t len, loff_t *pos)
 {
 	struct igbvf_migf *migf = filp->private_data;
+	const struct svf_header *h = (const struct svf_header *)migf->data;
+	size_t need;
 	loff_t end;
 	ssize_t done;
 
@@ -144,6 +184,16 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 		done = -ENODEV;
 		goto out;
 	}
+	if (migf->loaded || migf->load_err) {
+		/* the blob ended: bytes after it make the whole stream invalid */
+		if (!migf->load_err)
+			dev_err_ratelimited(&migf->iv->core_device.pdev->dev,
+					    "migration state rejected: data after total_len\n");
+		migf->loaded = false;
+		migf->load_err = -EINVAL;
+		done = -EINVAL;
+		goto out;
+	}
 	if (end > SVF_MAX_BLOB) {
 		/* no valid blob is that large */
 		done = -EFBIG;
@@ -156,6 +206,15 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 	*pos += len;
 	migf->total_length = max_t(size_t, migf->total_length, *pos);
 	done = len;
+	if (migf->total_length < sizeof(*h))
+		goto out;
+	need = le32_to_cpu(h->total_len);
+	if (need <= migf->total_length || need > SVF_MAX_BLOB) {
+		int ret = igbvf_load_locked(migf);
+
+		if (ret)
+			done = ret;
+	}
 out:
 	mutex_unlock(&migf->lock);
 	return done;
@@ -173,7 +232,8 @@ static const struct file_operations igbvf_resume_fops = {
 	.release = igbvf_release_file,
 };
 
-static struct igbvf_migf *igbvf_alloc_migf(const struct file_operations *fops,
+static struct igbvf_migf *igbvf_alloc_migf(struct igbvf_vfio *iv,
+					   const struct file_operations *fops,
 					   int flags)
 {
 	struct igbvf_migf *migf;
@@ -188,6 +248,7 @@ static struct igbvf_migf *igbvf_alloc_migf(const struct file_operations *fops,
 		return ERR_CAST(filp);
 	}
 	migf->filp = filp;
+	migf->iv = iv;
 	stream_open(filp->f_inode, filp);
 	mutex_init(&migf->lock);
 	return migf;
@@ -203,7 +264,7 @@ static struct file *igbvf_save(struct igbvf_vfio *iv)
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
-	migf = igbvf_alloc_migf(&igbvf_save_fops, O_RDONLY);
+	migf = igbvf_alloc_migf(iv, &igbvf_save_fops, O_RDONLY);
 	if (IS_ERR(migf)) {
 		kfree(m);
 		return ERR_CAST(migf);
@@ -222,29 +283,27 @@ static struct file *igbvf_save(struct igbvf_vfio *iv)
 	return migf->filp;
 }
 
+/*
+ * RESUMING -> STOP: the blob must have been loaded. A refused (or
+ * incomplete) blob fails the arc with its errno and is discarded: the fd
+ * takes a new blob from offset 0, or VFIO_DEVICE_RESET ends RESUMING.
+ */
 static int igbvf_load(struct igbvf_vfio *iv)
 {
 	struct igbvf_migf *migf = iv->resuming_migf;
-	struct pci_dev *pdev = iv->core_device.pdev;
-	const char *field;
-	struct svf_model *m;
-	int ret;
+	int ret = 0;
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
-	if (!m)
-		return -ENOMEM;
 	mutex_lock(&migf->lock);
-	ret = svf_blob_decode(migf->data, migf->total_length, pdev->vendor,
-			      pdev->device, m, &field);
-	mutex_unlock(&migf->lock);
-	if (ret) {
-		pci_err(pdev, "migration state rejected: invalid %s (%zu bytes)\n",
-			field, migf->total_length);
-		goto out;
+	if (!migf->loaded && !migf->load_err)
+		igbvf_load_locked(migf);
+	if (migf->load_err) {
+		ret = migf->load_err;
+		migf->load_err = 0;
+		migf->loaded = false;
+		migf->total_length = 0;
+		migf->filp->f_pos = 0;
 	}
-	ret = igbvf_restore(iv, m);
-out:
-	kfree(m);
+	mutex_unlock(&migf->lock);
 	return ret;
 }
 
@@ -281,7 +340,7 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 	}
 	if (cur == VFIO_DEVICE_STATE_STOP &&
 	    next == VFIO_DEVICE_STATE_RESUMING) {
-		migf = igbvf_alloc_migf(&igbvf_resume_fops, O_WRONLY);
+		migf = igbvf_alloc_migf(iv, &igbvf_resume_fops, O_WRONLY);
 		if (IS_ERR(migf))
 			return ERR_CAST(migf);
 		get_file(migf->filp);
@@ -290,10 +349,7 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 	}
 	if (cur == VFIO_DEVICE_STATE_RESUMING &&
 	    next == VFIO_DEVICE_STATE_STOP) {
-		/*
-		 * On failure the device stays in RESUMING with its fd, the
-		 * VF's queues disabled; VFIO_DEVICE_RESET returns to RUNNING.
-		 */
+		/* on failure the device stays in RESUMING, queues disabled */
 		ret = igbvf_load(iv);
 		if (ret)
 			return ERR_PTR(ret);

@@ -422,7 +422,7 @@ static int igbvf_replay(struct igbvf_vfio *iv, const struct svf_model *m,
 
 /**
  * igbvf_restore() - program a validated model into this (reset) VF
- * @iv: the device (state_mutex held, RESUMING -> STOP)
+ * @iv: the device (in RESUMING, its data fd's lock held)
  * @m: the validated model
  *
  * Redoes the VF_RESET handshake on the guest's behalf, replays the PF-side

@@ -100,6 +100,24 @@ static int save_vf0(struct __test_metadata *_metadata, struct _test_data_mig *se
 	return self->blob_len > 0 ? 0 : -1;
 }
 
+/*
+ * Write @len bytes of @blob to the resuming fd @fd of @dev and leave
+ * RESUMING; returns the STOP result. A blob is loaded when its last byte
+ * arrives, so a refused complete blob fails the write with the errno that
+ * STOP then reports as well.
+ */
+static int feed_blob(struct __test_metadata *_metadata, int dev, int fd,
+		     const __u8 *blob, size_t len)
+{
+	ssize_t n = write(fd, blob, len);
+	int werr = n < 0 ? -errno : 0, ret;
+
+	ret = mig_set(dev, S_STOP, NULL);
+	if (n != (ssize_t)len)
+		EXPECT_EQ(ret, werr) TH_LOG("write %zd, STOP %d", n, ret);
+	return ret;
+}
+
 /* Feed @len bytes of @blob to VF1 in RESUMING; returns the STOP result. */
 static int resume_vf1(struct __test_metadata *_metadata, int dev,
 		      const __u8 *blob, size_t len)
@@ -110,8 +128,7 @@ static int resume_vf1(struct __test_metadata *_metadata, int dev,
 	EXPECT_LE(0, fd);
 	if (fd < 0)
 		return -EBADF;
-	EXPECT_EQ((ssize_t)len, write(fd, blob, len));
-	ret = mig_set(dev, S_STOP, NULL);
+	ret = feed_blob(_metadata, dev, fd, blob, len);
 	close(fd);
 	return ret;
 }
@@ -335,6 +352,40 @@ TEST_F(mig, bad_blobs)
 	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
 	/* the untouched blob still restores */
 	EXPECT_EQ(0, resume_vf1(_metadata, dev, self->blob, len));
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+}
+
+/*
+ * A refused blob is discarded: the same fd takes the next one from offset
+ * 0. Bytes after a complete blob are refused, and so is the blob.
+ */
+TEST_F(mig, refused_blob_then_next)
+{
+	int dev = self->vf[1].dev, fd = -1;
+	__u8 b[SVF_MAX_BLOB];
+	size_t len;
+
+	ASSERT_EQ(0, save_vf0(_metadata, self));
+	ASSERT_EQ(0, mig_set(self->vf[0].dev, S_RUNNING, NULL));
+	len = self->blob_len;
+	memcpy(b, self->blob, len);
+	b[len - 1] ^= 0x80;
+	ASSERT_EQ(0, mig_set(dev, S_RESUMING, &fd));
+	EXPECT_EQ(-EINVAL, feed_blob(_metadata, dev, fd, b, len));
+	EXPECT_EQ(S_RESUMING, mig_get(dev));
+	/* truncated: refused at STOP only */
+	EXPECT_EQ((ssize_t)len - 8, write(fd, self->blob, len - 8));
+	EXPECT_EQ(-EINVAL, mig_set(dev, S_STOP, NULL));
+	/* trailing bytes */
+	EXPECT_EQ((ssize_t)len, write(fd, self->blob, len));
+	EXPECT_EQ(-1, write(fd, self->blob, 4));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-EINVAL, mig_set(dev, S_STOP, NULL));
+	/* and the next, valid blob on the same fd restores */
+	EXPECT_EQ(0, feed_blob(_metadata, dev, fd, self->blob, len));
+	EXPECT_EQ(S_STOP, mig_get(dev));
+	close(fd);
+	EXPECT_EQ(0, mig_set(dev, S_RUNNING, NULL));
 	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
 }
 
