@@ -361,8 +361,16 @@ int svf_blob_decode(const void *buf, size_t len, u16 vendor, u16 device,
 		return svf_bad(field, "nr_sections");
 	pos = sizeof(h);
 	for (i = 0; i < nr; i++) {
+		/* payloads may sit at any offset: parse an aligned copy */
+		union {
+			struct svf_queues q;
+			struct svf_irq irq;
+			struct svf_mbx mbx;
+			struct svf_stats st;
+			struct svf_pfcfg pf;
+		} b;
 		struct svf_sect s;
-		const void *body;
+		const u8 *body;
 		u16 id, slen;
 
 		if (len - pos < sizeof(s))
@@ -382,29 +390,34 @@ int svf_blob_decode(const void *buf, size_t len, u16 vendor, u16 device,
 		seen |= 1U << id;
 		switch (id) {
 		case SVF_SECT_QUEUES:
-			if (slen < sizeof(struct svf_queues))
+			if (slen < sizeof(b.q))
 				return svf_bad(field, "queues.len");
-			ret = svf_get_queues(body, m, field);
+			memcpy(&b.q, body, sizeof(b.q));
+			ret = svf_get_queues(&b.q, m, field);
 			break;
 		case SVF_SECT_IRQ:
-			if (slen < sizeof(struct svf_irq))
+			if (slen < sizeof(b.irq))
 				return svf_bad(field, "irq.len");
-			ret = svf_get_irq(body, m, field);
+			memcpy(&b.irq, body, sizeof(b.irq));
+			ret = svf_get_irq(&b.irq, m, field);
 			break;
 		case SVF_SECT_MBX:
-			if (slen < sizeof(struct svf_mbx))
+			if (slen < sizeof(b.mbx))
 				return svf_bad(field, "mbx.len");
-			ret = svf_get_mbx(body, m, field);
+			memcpy(&b.mbx, body, sizeof(b.mbx));
+			ret = svf_get_mbx(&b.mbx, m, field);
 			break;
 		case SVF_SECT_STATS:
-			if (slen < sizeof(struct svf_stats))
+			if (slen < sizeof(b.st))
 				return svf_bad(field, "stats.len");
-			ret = svf_get_stats(body, m);
+			memcpy(&b.st, body, sizeof(b.st));
+			ret = svf_get_stats(&b.st, m);
 			break;
 		default:
-			if (slen < sizeof(struct svf_pfcfg))
+			if (slen < sizeof(b.pf))
 				return svf_bad(field, "pf.len");
-			ret = svf_get_pfcfg(body, m, field);
+			memcpy(&b.pf, body, sizeof(b.pf));
+			ret = svf_get_pfcfg(&b.pf, m, field);
 			break;
 		}
 		if (ret)
