@@ -57,6 +57,8 @@
 
 /* BAR0 pages below this are trapped; the doorbell pages above are mmapped */
 #define IGBVF_TRAP_END		0x2000
+/* the VF's MSI-X BAR: it holds the MSI-X table and PBA only */
+#define IGBVF_MSIX_BAR		VFIO_PCI_BAR3_REGION_INDEX
 #define IGBVF_BAR0_SIZE		0x4000
 
 /* PF/VF mailbox messages (igbvf mbx.h) */

@@ -5,6 +5,13 @@
  * trapped so that state the device cannot report truthfully is tracked from
  * the guest's writes; the doorbell pages 0x2000-0x3FFF (ring registers,
  * RDT/TDT) stay mmapped so the data path never traps.
+ *
+ * The MSI-X BAR (BAR3: the MSI-X table and PBA, nothing else) is not
+ * mmappable. QEMU emulates the table over an mmapped BAR, which leaves a
+ * RAM-device section that does not start on a page; during migration QEMU
+ * 10 asks the type1 container for that section's dirty bitmap and fails
+ * ("Failed to get dirty bitmap for iova ...: Invalid argument"). QEMU
+ * emulates what is in that BAR anyway, so nothing is lost by trapping it.
  */
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -59,14 +66,16 @@ static long igbvf_vfio_region_info(struct vfio_device *core_vdev,
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
-	if (info.index != VFIO_PCI_BAR0_REGION_INDEX)
+	if (info.index != VFIO_PCI_BAR0_REGION_INDEX &&
+	    info.index != IGBVF_MSIX_BAR)
 		return vfio_pci_core_ioctl(core_vdev,
 					   VFIO_DEVICE_GET_REGION_INFO, arg);
 
 	info.offset = VFIO_PCI_INDEX_TO_OFFSET(info.index);
-	info.size = pci_resource_len(vdev->pdev, 0);
+	info.size = pci_resource_len(vdev->pdev, info.index);
 	info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
-	if (vdev->bar_mmap_supported[0] && info.size > IGBVF_TRAP_END) {
+	if (info.index == VFIO_PCI_BAR0_REGION_INDEX &&
+	    vdev->bar_mmap_supported[0] && info.size > IGBVF_TRAP_END) {
 		size = struct_size(sparse, areas, 1);
 		sparse = kzalloc(size, GFP_KERNEL);
 		if (!sparse)
@@ -183,9 +192,9 @@ static int igbvf_vfio_mmap(struct vfio_device *core_vdev,
 	u64 pgoff = vma->vm_pgoff &
 		    ((1ULL << (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT)) - 1);
 
-	/* the trapped pages must never be mapped */
-	if (index == VFIO_PCI_BAR0_REGION_INDEX &&
-	    (pgoff << PAGE_SHIFT) < IGBVF_TRAP_END)
+	/* the trapped pages must never be mapped, nor the MSI-X BAR */
+	if ((index == VFIO_PCI_BAR0_REGION_INDEX &&
+	     (pgoff << PAGE_SHIFT) < IGBVF_TRAP_END) || index == IGBVF_MSIX_BAR)
 		return -EINVAL;
 	return vfio_pci_core_mmap(core_vdev, vma);
 }
