@@ -45,6 +45,7 @@ struct igbvf_migf {
  * @stats_adj: added to the VF's statistics so the guest sees them continue
  * @req: the guest's mailbox request awaiting the PF's reply
  * @req_pending: @req is valid
+ * @reply_seen: the guest saw PFSTS since it posted @req: the PF answered
  * @r2c: V2PMAILBOX read-to-clear bits read by the driver, owed to the guest
  * @quiesced: RX/TX queues and interrupts are held off by the driver
  * @saved_rxdctl: RXDCTL values to restore when leaving quiesce
@@ -64,6 +65,7 @@ struct igbvf_vfio {
 	u32 stats_adj[SVF_NR_STATS];
 	u32 req[SVF_MBX_WORDS];
 	bool req_pending;
+	bool reply_seen;
 	u32 r2c;
 	bool quiesced;
 	u32 saved_rxdctl[SVF_NR_QUEUES];

@@ -176,10 +176,13 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 	if (pos)
 		return -ESPIPE;
 	pos = &filp->f_pos;
-	if (*pos < 0 || check_add_overflow((loff_t)len, *pos, &end))
-		return -EINVAL;
 
 	mutex_lock(&migf->lock);
+	/* the VFS does not serialize a stream file's position: check it here */
+	if (*pos < 0 || check_add_overflow((loff_t)len, *pos, &end)) {
+		done = -EINVAL;
+		goto out;
+	}
 	if (migf->disabled) {
 		done = -ENODEV;
 		goto out;

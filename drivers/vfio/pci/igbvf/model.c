@@ -127,8 +127,11 @@ int igbvf_trap_read(struct igbvf_vfio *iv, u32 off, u32 *val)
 		/* bits the driver consumed on the guest's behalf */
 		*val |= iv->r2c;
 		iv->r2c = 0;
-	} else if (off == IGBVF_VMBMEM && iv->req_pending &&
+		if (iv->req_pending && (*val & IGBVF_V2P_PFSTS))
+			iv->reply_seen = true;
+	} else if (off == IGBVF_VMBMEM && iv->req_pending && iv->reply_seen &&
 		   (*val & (IGBVF_MSG_ACK | IGBVF_MSG_NACK))) {
+		/* only a reply the PF signalled is the PF's */
 		igbvf_take_reply(iv);
 	} else {
 		i = igbvf_stat_index(off);
@@ -177,6 +180,7 @@ int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
 		if (val & IGBVF_V2P_REQ) {
 			memcpy(iv->req, s->vmbmem, sizeof(iv->req));
 			iv->req_pending = true;
+			iv->reply_seen = false;
 		}
 		break;
 	case IGBVF_CTRL:
@@ -187,8 +191,11 @@ int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
 		break;
 	default:
 		if (off >= IGBVF_VMBMEM &&
-		    off < IGBVF_VMBMEM + 4 * SVF_MBX_WORDS)
+		    off < IGBVF_VMBMEM + 4 * SVF_MBX_WORDS) {
 			s->vmbmem[(off - IGBVF_VMBMEM) / 4] = val;
+			/* the guest rewrote the buffer: no reply to attribute */
+			iv->req_pending = false;
+		}
 		break;
 	}
 	iowrite32(val, bar + off);
