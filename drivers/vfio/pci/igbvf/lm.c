@@ -127,6 +127,30 @@ out:
 }
 
 /*
+ * QEMU writes the VF's COMMAND register back only after the device state,
+ * and before that (at machine reset) it cleared memory decode. An 82576 VF
+ * ignores the bit (memory enable of VFs is the PF's), but QEMU's emulated
+ * VF honours it and then answers nothing at all, so the mailbox handshake
+ * of the restore would time out. Decode is enabled for the restore and the
+ * user's value put back; vfio-pci does not track the bit for VFs.
+ */
+static int igbvf_restore_decoding(struct igbvf_vfio *iv,
+				  const struct svf_model *m)
+{
+	struct pci_dev *pdev = iv->core_device.pdev;
+	u16 cmd = PCI_COMMAND_MEMORY;
+	int ret;
+
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY);
+	ret = igbvf_restore(iv, m);
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		pci_write_config_word(pdev, PCI_COMMAND, cmd);
+	return ret;
+}
+
+/*
  * Validate the blob in @migf and program it into the VF. Called with
  * migf->lock held and the fd enabled, so the device is in RESUMING with
  * this fd and nothing else touches it: leaving RESUMING and closing the
@@ -151,7 +175,7 @@ static int igbvf_load_locked(struct igbvf_migf *migf)
 				    "migration state rejected: invalid %s (%zu bytes)\n",
 				    field, migf->total_length);
 	else
-		ret = igbvf_restore(iv, m);
+		ret = igbvf_restore_decoding(iv, m);
 	kfree(m);
 	migf->loaded = !ret;
 	migf->load_err = ret;
