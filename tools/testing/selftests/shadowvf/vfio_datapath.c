@@ -535,7 +535,9 @@ TEST(admin_mac_refused)
 	snprintf(cmd, sizeof(cmd), "ip link set %s vf 1 mac 02:5f:00:00:00:99", pfif);
 	ASSERT_EQ(0, system(cmd));
 	EXPECT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd));
-	EXPECT_EQ(len, write(fd, blob, len));
+	/* the PF's refusal fails the write of the last byte, then STOP */
+	EXPECT_EQ(-1, write(fd, blob, len));
+	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(-EPERM, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
 	EXPECT_EQ(VFIO_DEVICE_STATE_RESUMING, mig_get(d1.vf.dev));
 	close(fd);

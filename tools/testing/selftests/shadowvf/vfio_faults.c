@@ -30,6 +30,7 @@
 #include <linux/userfaultfd.h>
 #include <linux/shadowvf/igbvf_state.h>
 #include "vfio_util.h"
+#include "blob_util.h"
 #include "kselftest_harness.h"
 
 #define S_STOP		VFIO_DEVICE_STATE_STOP
@@ -81,20 +82,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static __u32 crc32_ieee(const void *buf, size_t len)
-{
-	const __u8 *p = buf;
-	__u32 crc = ~0U;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xEDB88320 & -(crc & 1));
-	}
-	return ~crc;
-}
-
 /* NULL if @b is a complete, self-consistent 82576 VF blob; else the field. */
 static const char *blob_bad(const __u8 *b, ssize_t len)
 {
@@ -116,23 +103,6 @@ static const char *blob_bad(const __u8 *b, ssize_t len)
 	((struct svf_header *)tmp)->crc32 = 0;
 	if (crc32_ieee(tmp, len) != h.crc32)
 		return "crc32";
-	return NULL;
-}
-
-/* Locate section @id's payload in a well-formed blob. */
-static void *blob_section(__u8 *blob, __u16 id)
-{
-	struct svf_header *h = (void *)blob;
-	size_t pos = sizeof(*h);
-	__u32 i;
-
-	for (i = 0; i < h->nr_sections; i++) {
-		struct svf_sect *s = (void *)(blob + pos);
-
-		if (s->id == id)
-			return s + 1;
-		pos += sizeof(*s) + s->len;
-	}
 	return NULL;
 }
 

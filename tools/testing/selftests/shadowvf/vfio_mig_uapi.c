@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <linux/shadowvf/igbvf_state.h>
 #include "vfio_util.h"
+#include "blob_util.h"
 #include "kselftest_harness.h"
 
 #define S_ERROR		VFIO_DEVICE_STATE_ERROR
@@ -19,45 +20,6 @@
 #define S_RUNNING_P2P	VFIO_DEVICE_STATE_RUNNING_P2P
 #define S_PRE_COPY	VFIO_DEVICE_STATE_PRE_COPY
 #define S_PRE_COPY_P2P	VFIO_DEVICE_STATE_PRE_COPY_P2P
-
-static __u32 crc32_ieee(const void *buf, size_t len)
-{
-	const __u8 *p = buf;
-	__u32 crc = ~0U;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xEDB88320 & -(crc & 1));
-	}
-	return ~crc;
-}
-
-static void blob_fix_crc(__u8 *blob, size_t len)
-{
-	struct svf_header *h = (void *)blob;
-
-	h->crc32 = 0;
-	h->crc32 = crc32_ieee(blob, len);
-}
-
-/* Locate section @id's payload in a well-formed blob. */
-static void *blob_section(__u8 *blob, __u16 id)
-{
-	struct svf_header *h = (void *)blob;
-	size_t pos = sizeof(*h);
-	__u32 i;
-
-	for (i = 0; i < h->nr_sections; i++) {
-		struct svf_sect *s = (void *)(blob + pos);
-
-		if (s->id == id)
-			return s + 1;
-		pos += sizeof(*s) + s->len;
-	}
-	return NULL;
-}
 
 FIXTURE(mig) {
 	int container;
