@@ -32,7 +32,7 @@ SCRIPT=$(realpath "$1"); shift
 [ -n "$OUT" ] && [ -n "$IMAGES" ] || { echo "run-l1: --out and --images are required" >&2; exit 2; }
 mkdir -p "$OUT"
 OUT=$(realpath "$OUT")
-rm -f "$OUT"/*.ktap "$OUT/exit" "$OUT/l1-serial.log"
+rm -f "$OUT"/*.ktap "$OUT/exit" "$OUT/l1-serial.log" "$OUT/l1-dmesg.log" "$OUT/kmemleak.log"
 {
 	echo "KVER=$KVER"
 	echo "CACHE=$CACHE"
