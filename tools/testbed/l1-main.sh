@@ -5,7 +5,10 @@
 # test named in TESTS (paths relative to REPO) and stores its KTAP output in
 # /results/NAME.ktap. Writes the exit status to /results/exit and powers off.
 set -u
+# the VAR=VALUE pairs given to run-l1.sh reach every test
+set -a
 . /results/env
+set +a
 . "$REPO/tools/testing/selftests/shadowvf/ktap.sh"
 export REPO BUILD KVER CACHE
 PF=0000:00:03.0
@@ -70,11 +73,21 @@ for t in $TESTS; do
 	name=$(basename "$t"); name=${name%.*}
 	echo "l1: running $name"
 	start=$(date +%s)
-	timeout "${TEST_TIMEOUT:-600}" "$REPO/$t" > "/results/$name.ktap" 2>&1
-	st=$?
-	echo "# $name: exit $st after $(($(date +%s) - start)) s" >> "/results/$name.ktap"
-	cat "/results/$name.ktap"
+	# the console follows each test as it runs
+	{ timeout "${TEST_TIMEOUT:-600}" "$REPO/$t" 2>&1; echo $? > /tmp/test.st; } |
+		tee "/results/$name.ktap"
+	st=$(cat /tmp/test.st)
+	echo "# $name: exit $st after $(($(date +%s) - start)) s" | tee -a "/results/$name.ktap"
 	[ $st = 0 ] || rc=1
 done
+# A debug kernel's leak detector: scan now (twice: an object is reported
+# only once it has stayed unreferenced across scans) and keep the report.
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 5
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > /results/kmemleak.log
+fi
 dmesg > /results/l1-dmesg.log
 finish $rc

@@ -17,20 +17,22 @@ vf_bind() {
 	[ "$(basename "$(readlink "$d/driver")")" = "$2" ]
 }
 
-# l2_start NAME VF IP RUN [QEMU-ARGS...]: start an L2 QEMU owning VF in the
-# background; serial log /tmp/NAME.log, QMP socket /tmp/NAME.qmp.
+# l2_start NAME VF IP RUN [QEMU-ARGS...]: start an L2 QEMU owning VF (none
+# if VF is "": give it a NIC in QEMU-ARGS) in the background; serial log
+# $L2_LOGDIR/NAME.log, QMP socket /tmp/NAME.qmp; L2_APPEND adds to the
+# kernel command line.
 l2_start() {
 	local name=$1 vf=$2 ip=$3 run=$4
 	shift 4
 	rm -f "$L2_LOGDIR/$name.log" "/tmp/$name.qmp"
-	qemu-system-x86_64 -accel tcg -m 256M -M q35 -nodefaults -no-reboot \
+	qemu-system-x86_64 -accel tcg -m "${L2_MEM:-128M}" -M q35 -nodefaults -no-reboot \
 		-display none -monitor none \
 		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" \
-		-append "console=ttyS0 panic=-1 loglevel=4 tsc=reliable shadowvf.ip=$ip shadowvf.run=$run" \
-		-device "vfio-pci,host=$vf${L2_VFIO_OPTS:-}" \
+		-append "console=ttyS0 panic=-1 loglevel=4 tsc=reliable shadowvf.ip=$ip shadowvf.run=$run ${L2_APPEND:-}" \
+		${vf:+-device "vfio-pci,host=$vf${L2_VFIO_OPTS:-}"} \
 		-serial "file:$L2_LOGDIR/$name.log" \
 		-qmp "unix:/tmp/$name.qmp,server,nowait" "$@" \
-		> "/tmp/$name.qemu" 2>&1 &
+		> "$L2_LOGDIR/$name.qemu" 2>&1 &
 	eval "l2_pid_$name=$!"
 	l2_pids="$l2_pids $!"
 	wait_for 30 test -S "/tmp/$name.qmp"
@@ -39,6 +41,95 @@ l2_start() {
 # l2_wait_log NAME SECONDS PATTERN: wait for PATTERN on NAME's console.
 l2_wait_log() {
 	wait_for "$2" grep -q "$3" "$L2_LOGDIR/$1.log"
+}
+
+# json_get JSON KEY.KEY...: print one field of a JSON document ("" if absent).
+json_get() {
+	python3 -c 'import json, sys
+v = json.loads(sys.argv[1])
+for k in sys.argv[2].split("."):
+    v = v.get(k, {}) if isinstance(v, dict) else {}
+print("" if v == {} else v)' "$1" "$2" 2>/dev/null
+}
+
+# l2_qmp NAME COMMAND [JSON-ARGS]: one QMP command to L2 NAME; prints the reply.
+l2_qmp() {
+	local name=$1
+	shift
+	$QMP "/tmp/$name.qmp" "$@"
+}
+
+# l2_migrate SRC DST PORT TIMEOUT: live-migrate SRC into DST (started with
+# -incoming defer) over TCP with the return path on, so that a destination
+# that cannot load the state fails the migration and SRC resumes. Prints
+# SRC's final query-migrate reply; status 0 if it completed.
+# A VM with a VF is migrated without dirty-page tracking: QEMU counts all of
+# its RAM dirty at every pass, so pre-copy cannot converge and the switch-
+# over must be allowed to take as long as sending the RAM once
+# (L2_DOWNTIME_LIMIT ms) at full speed.
+l2_migrate() {
+	local caps='{"capabilities": [{"capability": "return-path", "state": true}]}'
+	local params="{\"downtime-limit\": ${L2_DOWNTIME_LIMIT:-120000}, \"max-bandwidth\": 4294967296}"
+	l2_qmp "$1" migrate-set-capabilities "$caps" > /dev/null &&
+		l2_qmp "$1" migrate-set-parameters "$params" > /dev/null &&
+		l2_qmp "$2" migrate-set-capabilities "$caps" > /dev/null &&
+		l2_qmp "$2" migrate-incoming "{\"uri\": \"tcp:127.0.0.1:$3\"}" > /dev/null &&
+		l2_qmp "$1" migrate "{\"uri\": \"tcp:127.0.0.1:$3\"}" > /dev/null ||
+		return 2
+	$QMP "/tmp/$1.qmp" wait-migration "$4"
+}
+
+# l2_quit NAME: end an L2 QEMU through QMP and wait for its process.
+l2_quit() {
+	local pid
+	eval "pid=\$l2_pid_$1"
+	l2_qmp "$1" quit > /dev/null 2>&1
+	wait_for 20 pid_gone "$pid"
+}
+
+# pid_gone PID: the process has exited (a zombie child counts as gone).
+pid_gone() {
+	[ ! -e "/proc/$1/stat" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]
+}
+
+# Device time: the function-graph tracer on a few driver functions only
+# (nothing else is patched), to report how long the driver's part of a
+# migration takes: quiesce + capture on the source, restore (with the PF
+# mailbox handshake) and the move to RUNNING on the destination.
+TR=/sys/kernel/tracing
+DEVTIME_FUNCS="igbvf_quiesce igbvf_capture igbvf_restore igbvf_unquiesce igbvf_set_state"
+devtime_start() {
+	mountpoint -q $TR || mount -t tracefs nodev $TR 2>/dev/null || return 1
+	echo 0 > $TR/tracing_on
+	echo nop > $TR/current_tracer
+	echo "$DEVTIME_FUNCS" | tr ' ' '\n' > $TR/set_ftrace_filter 2>/dev/null || return 1
+	echo function_graph > $TR/current_tracer
+	echo 1 > $TR/options/funcgraph-tail
+	echo > $TR/trace
+	echo 1 > $TR/tracing_on
+}
+
+# devtime_report: "FUNC total_us (calls)" for each traced function, then off.
+devtime_report() {
+	[ -e $TR/trace ] || return 0
+	echo 0 > $TR/tracing_on
+	sed 's/ \[igbvf_vfio_pci\]//' $TR/trace | awk '
+		/ us +\|/ {
+			if (match($0, /[0-9]+\.[0-9]+ us/))
+				us = substr($0, RSTART, RLENGTH - 3)
+			else
+				next
+			if (match($0, /\/\* [a-z_]+ /))
+				fn = substr($0, RSTART + 3, RLENGTH - 4)
+			else if (match($0, /[a-z_]+\(\);/))
+				fn = substr($0, RSTART, RLENGTH - 3)
+			else
+				next
+			t[fn] += us; c[fn]++
+		}
+		END { for (f in t) printf "%s %.0f us (%d)\n", f, t[f], c[f] }'
+	echo nop > $TR/current_tracer
+	echo > $TR/set_ftrace_filter
 }
 
 l2_alive() {
@@ -52,7 +143,7 @@ l2_stop_all() {
 	local p
 	for p in $l2_pids; do kill "$p" 2>/dev/null; done
 	for p in $l2_pids; do
-		wait_for 10 sh -c "! kill -0 $p" || kill -9 "$p" 2>/dev/null
+		wait_for 10 pid_gone "$p" || kill -9 "$p" 2>/dev/null
 	done
 	l2_pids=
 }
@@ -62,7 +153,7 @@ l2_dump() {
 	for f in "$@"; do
 		echo "# --- $f console (tail)"
 		tail -n 15 "$L2_LOGDIR/$f.log" 2>/dev/null | sed 's/^/#   /'
-		sed 's/^/#   qemu: /' "/tmp/$f.qemu" 2>/dev/null | tail -n 5
+		sed 's/^/#   qemu: /' "$L2_LOGDIR/$f.qemu" 2>/dev/null | tail -n 5
 	done
 }
 
