@@ -1,9 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: install dependencies, build, run every test (host-side checks,
-# then the emulated SR-IOV host with its nested VMs), print per-stage
-# timings and a final "N passed, N failed" line. Exit status 0 only if
-# nothing failed.
+# then the emulated SR-IOV host with its nested VMs on Debian's kernel, then
+# the L1-level suite again on a debug kernel with KASAN, lockdep and
+# kmemleak), print per-stage timings and a final "N passed, N failed" line.
+# Exit status 0 only if nothing failed.
+#
+# The debug kernel builds in the background from the start: the emulated
+# host runs one vCPU, so the second core is free for most of the run.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$here/../.." && pwd)
@@ -37,6 +41,22 @@ count_ktap() {
 	done
 }
 
+# klog_clean NAME DIR: no kernel warning, bug, sanitizer, lockdep or leak
+# report in the L1 kernel log (and kmemleak's report) kept in DIR.
+klog_clean() {
+	local bad=
+	if [ ! -s "$2/l1-dmesg.log" ]; then
+		result 1 "$1" "no kernel log in $2"
+		return
+	fi
+	bad=$(grep -E 'BUG:|WARNING:|Oops|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|INFO: task .* blocked|general protection fault' "$2/l1-dmesg.log")
+	[ -s "$2/kmemleak.log" ] && bad="$bad
+$(head -n 40 "$2/kmemleak.log")"
+	[ -z "$bad" ]
+	result $? "$1" "kernel log: $(echo "$bad" | head -n 1)"
+	[ -n "$bad" ] && echo "$bad" | head -n 80
+}
+
 summary() {
 	echo
 	echo "=== per-stage wall time"
@@ -57,6 +77,15 @@ fi
 stage_end
 KVER=$("$here/kver.sh")
 echo "kernel: $KVER"
+DEBUG=${SHADOWVF_DEBUG_KERNEL:-1}
+if [ "$DEBUG" = 1 ]; then
+	mkdir -p "$BUILD"
+	# own process group, so that an early exit can stop the whole build
+	setsid nice -n 10 "$here/mkkernel.sh" --install debug "defconfig kvm_guest.config" \
+		> "$BUILD/debug-kernel.out" 2> "$BUILD/debug-kernel.log" &
+	dkpid=$!
+	trap 'kill -- -$dkpid 2>/dev/null' EXIT
+fi
 
 stage_start build
 mkdir -p "$BUILD"
@@ -95,8 +124,23 @@ out=$(make -C "$REPO" KVER="$KVER" C=2 modules 2>&1 | grep -E 'warning|error' ||
 result $? sparse_clean "$out"
 stage_end
 
+# The blob decoder in user space: the generator the in-kernel fuzz test
+# uses, checked against it, and libFuzzer for a fixed time.
+stage_start fuzz
+make -s -C "$REPO/tools/testing/selftests/shadowvf/fuzz" O="$BUILD/fuzz" check \
+	> "$BUILD/fuzz-check.log" 2>&1
+st=$?
+tail -n 1 "$BUILD/fuzz-check.log"
+result $st blob_generator_matches_decoder "see $BUILD/fuzz-check.log"
+out=$("$REPO/tools/testing/selftests/shadowvf/fuzz/run.sh" "${FUZZ_SECONDS:-60}" "$BUILD/fuzz-run" 2>&1)
+st=$?
+echo "$out" | tail -n 3
+result $st libfuzzer_blob_decoder "$(echo "$out" | tail -n 1)"
+stage_end
+
 stage_start images
-"$here/mkimages.sh" "$KVER" "$BUILD/images" || { result 1 images_built; stage_end; summary; exit 1; }
+"$here/mkimages.sh" "$KVER" "$BUILD/images" "$BUILD/selftests/svf_stream" ||
+	{ result 1 images_built; stage_end; summary; exit 1; }
 stage_end
 
 # The harness must notice the QEMU VF-BAR bug rather than time out in a
@@ -123,19 +167,64 @@ result $? harness_detects_vf_bars_above_4g "exit $st, $(grep vf_bars "$out/bed.k
 stage_end
 
 stage_start emulated-host
-TESTS="tools/testing/selftests/shadowvf/l1_vf_traffic.sh
-tools/testing/selftests/shadowvf/vfio_mig_uapi.sh
-tools/testing/selftests/shadowvf/vfio_datapath.sh
-tools/testing/selftests/shadowvf/l2_vfio_pci_baseline.sh"
-"$here/run-l1.sh" --timeout 2400 --kver "$KVER" --images "$BUILD/images" \
-	--out "$RES" "$here/l1-main.sh" REPO="$REPO" BUILD="$BUILD" \
-	TESTS="$(echo $TESTS)"
-st=$?
-echo "L1 exit status $st; results and serial log in $RES"
-[ $st = 124 ] && result 1 emulated_host_finished_in_time
-[ $st = 125 ] && result 1 emulated_host_wrote_results
-count_ktap "$RES"/*.ktap
+# L1-level tests run on both kernels; the nested (L2) ones, which cost
+# minutes each in nested TCG, once, on the kernel users run.
+T=tools/testing/selftests/shadowvf
+L1_TESTS="$T/l1_vf_traffic.sh $T/vfio_mig_uapi.sh $T/vfio_blob_fuzz.sh $T/vfio_datapath.sh $T/vfio_faults.sh"
+L2_TESTS="$T/l2_vfio_pci.sh $T/l2_migration.sh"
+# run_l1 KVER IMAGES OUT TIMEOUT TESTS: one boot of the emulated host.
+run_l1() {
+	"$here/run-l1.sh" --quiet --timeout "$4" --kver "$1" --images "$2" \
+		--out "$3" "$here/l1-main.sh" REPO="$REPO" BUILD="$BUILD" \
+		TESTS="$5" TEST_TIMEOUT=2400
+	st=$?
+	echo "L1 ($1) exit status $st; results and serial log in $3"
+	[ $st = 124 ] && result 1 "emulated_host_finished_in_time ($1)"
+	[ $st = 125 ] && result 1 "emulated_host_wrote_results ($1)"
+	for f in "$3"/*.ktap; do
+		echo "--- $(basename "$f")"
+		cat "$f"
+	done
+	count_ktap "$3"/*.ktap
+	grep -m1 'Linux version' "$3/l1-dmesg.log"
+}
+run_l1 "$KVER" "$BUILD/images" "$RES" 3000 "$L1_TESTS $L2_TESTS"
+[ -f "$RES/migration-report.txt" ] && cat "$RES/migration-report.txt"
+klog_clean "kernel_log_clean ($KVER)" "$RES"
 stage_end
+
+if [ "$DEBUG" = 1 ]; then
+	stage_start debug-kernel
+	wait "$dkpid"
+	dst=$?
+	tail -n 5 "$BUILD/debug-kernel.log"
+	dkdir=$(cat "$BUILD/debug-kernel.out" 2>/dev/null)
+	DKVER=$(cat "$dkdir/include/config/kernel.release" 2>/dev/null)
+	[ $dst = 0 ] && [ -n "$DKVER" ]
+	result $? debug_kernel_built "see $BUILD/debug-kernel.log"
+	stage_end
+fi
+if [ "$DEBUG" = 1 ] && [ $dst = 0 ] && [ -n "$DKVER" ]; then
+	stage_start debug-emulated-host
+	echo "debug kernel: $DKVER ($dkdir)"
+	# the module, built against the debug kernel's tree from a copy of
+	# the sources (kbuild's clean of an external module deletes every
+	# .ko below it, build/ included)
+	rm -rf "$BUILD/debug-src"
+	mkdir -p "$BUILD/debug-src" "$BUILD/modules/$DKVER"
+	cp -r "$REPO/Kbuild" "$REPO/drivers" "$REPO/include" "$BUILD/debug-src/"
+	find "$BUILD/debug-src" -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
+	make -C "$dkdir" M="$BUILD/debug-src" modules > "$BUILD/build-debug.log" 2>&1 &&
+		! grep -q 'warning:' "$BUILD/build-debug.log"
+	result $? "module_builds_without_warnings ($DKVER)"
+	cp "$BUILD/debug-src/drivers/vfio/pci/igbvf/igbvf-vfio-pci.ko" "$BUILD/modules/$DKVER/"
+	"$here/mkimages.sh" "$DKVER" "$BUILD/images-debug" > /dev/null
+	run_l1 "$DKVER" "$BUILD/images-debug" "$BUILD/results-debug" 1800 "$L1_TESTS"
+	grep -m1 'KernelAddressSanitizer initialized' "$BUILD/results-debug/l1-dmesg.log"
+	result $? "debug_kernel_has_kasan"
+	klog_clean "kernel_log_clean ($DKVER)" "$BUILD/results-debug"
+	stage_end
+fi
 
 summary
 [ "$failed" = 0 ]
