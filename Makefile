@@ -5,7 +5,9 @@
 #   make              build the modules against KDIR
 #   make check        install dependencies, build, run every test in the
 #                     emulated SR-IOV host; prints "N passed, N failed"
-#   make demo         boot the emulated host and show the demo
+#   make demo         boot the emulated host, live-migrate a VM with its VF
+#   make bench        migration and data-path figures (not part of check)
+#   make soak         many round-trip migrations (not part of check)
 #   make KDIR=...     build against another kernel tree
 
 KVER ?= $(shell tools/testbed/kver.sh)
@@ -30,4 +32,10 @@ check:
 demo:
 	tools/testbed/demo.sh
 
-.PHONY: all modules clean deps check demo
+bench:
+	tools/testbed/bench.sh bench
+
+soak:
+	tools/testbed/bench.sh soak
+
+.PHONY: all modules clean deps check demo bench soak

@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench, inside the emulated host (not a test: it asserts nothing and
+# prints figures to /results/bench.txt). Medians of BENCH_MIGRATIONS
+# (default 5) live migrations each:
+#  - an L2 VM that owns a VF through igbvf-vfio-pci, ping-pong VF0 <-> VF1;
+#  - the same L2 image and RAM with an emulated e1000e NIC instead (tap
+#    ports on a bridge in this host), migrated the same way;
+# same workload (stream.sh: 64 kB/s TCP + a datagram every 20 ms). The VF
+# VM has no dirty-page tracking (all RAM is resent at the switch-over, see
+# l2_migrate); the e1000e VM uses QEMU's default 300 ms downtime limit. Then the
+# guest's unthrottled TCP throughput through VF0 with plain vfio-pci and
+# with igbvf-vfio-pci.
+here=$(dirname "$0")
+. "$here/ktap.sh"
+. "$here/l2lib.sh"
+. "$here/streamlib.sh"
+N=${BENCH_MIGRATIONS:-5}
+PORT=4444
+trap 'l2_stop_all; sink_stop; ip link del svbr0 2>/dev/null' EXIT
+report_to "$L2_LOGDIR/bench.txt"
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# series KIND NAME-PREFIX VF-A VF-B [QEMU-ARGS...]: boot KIND's VM on VF-A
+# and migrate it N times between VF-A and VF-B (or, for e1000e, between
+# two QEMUs). Prints "downtime=... gap=..." lines to series.KIND.
+series() {
+	local kind=$1 p=$2 va=$3 vb=$4 i src dst vf reply dev st
+	local ip=${SERIES_IP:-198.18.0.20/24}
+	shift 4
+	rm -f "/tmp/series.$kind"
+	sink_start
+	l2_start "${p}0" "$va" "$ip" stream.sh "$@" ||
+		{ log "$kind: QEMU did not start"; return 1; }
+	[ "$kind" = e1000e ] && ip link set svtap0 master svbr0 up
+	if ! wait_for 900 grep -q 'L2: svf_stream: connected' "$L2_LOGDIR/${p}0.log" ||
+	   ! stream_ok 120; then
+		log "$kind: guest did not stream: $(stream_line)"
+		l2_dump "${p}0"
+		return 1
+	fi
+	for i in $(seq 1 "$N"); do
+		src=$p$((i - 1)) dst=$p$i
+		vf=$va
+		[ $((i % 2)) = 1 ] && vf=$vb
+		if [ "$kind" = e1000e ]; then
+			set -- -netdev "tap,id=n0,ifname=svtap$i,script=no,downscript=no" \
+				-device e1000e,netdev=n0,mac=52:54:00:5f:00:20
+			vf=
+		fi
+		l2_start "$dst" "$vf" "$ip" stream.sh -incoming defer "$@"
+		[ "$kind" = e1000e ] && ip link set "svtap$i" master svbr0 up
+		sink_mark
+		devtime_start
+		reply=$(l2_migrate "$src" "$dst" $PORT 900)
+		st=$?
+		dev=$(devtime_report | awk '{ printf "%s=%s ", $1, $2 }')
+		l2_quit "$src"
+		if [ $st != 0 ] || ! stream_ok 120; then
+			log "$kind: migration $i failed: $reply; $(stream_line)"
+			l2_dump "$src" "$dst"
+			return 1
+		fi
+		echo "downtime=$(json_get "$reply" return.downtime)" \
+			"gap=$(stat_get udp_max_gap_ms) blob=$(json_get "$reply" return.vfio.transferred)" \
+			"total=$(json_get "$reply" return.total-time) $dev" >> "/tmp/series.$kind"
+		echo "# $kind $i: $(tail -n 1 "/tmp/series.$kind")"
+	done
+	log "$kind: $(stream_line)"
+	l2_stop_all
+	sink_stop
+}
+
+# col KIND KEY: the values of KEY over KIND's migrations.
+col() { while read -r l; do field "$l" "$2"; done < "/tmp/series.$1"; }
+
+log "migrations per series: $N; L2: ${L2_MEM:-128M} RAM, TCG, stream.sh at 64 kB/s"
+
+vf_bind "$VF0" igbvf_vfio_pci && vf_bind "$VF1" igbvf_vfio_pci || exit 1
+L2_VFIO_OPTS=,enable-migration=on series vf m "$VF0" "$VF1"
+
+modprobe tun
+modprobe bridge
+ip link add svbr0 type bridge
+ip addr add 198.18.1.1/24 dev svbr0
+ip link set svbr0 up
+# QEMU's default downtime limit: an emulated NIC's RAM is dirty-tracked
+SERIES_IP=198.18.1.20/24 L2_APPEND=shadowvf.peer=198.18.1.1 L2_DOWNTIME_LIMIT=300 \
+	series e1000e e "" "" \
+	-netdev tap,id=n0,ifname=svtap0,script=no,downscript=no \
+	-device e1000e,netdev=n0,mac=52:54:00:5f:00:20
+
+for k in vf e1000e; do
+	[ -f "/tmp/series.$k" ] || continue
+	d=$(median $(col $k downtime)); g=$(median $(col $k gap))
+	eval "down_$k=$d gap_$k=$g"
+	log "$k: QEMU downtime ms: $(col $k downtime | tr '\n' ' ')-> median $d"
+	log "$k: guest traffic gap ms (UDP every 20 ms): $(col $k gap | tr '\n' ' ')-> median $g"
+	log "$k: total migration time ms: $(col $k total | tr '\n' ' ')-> median $(median $(col $k total))"
+done
+if [ -f /tmp/series.vf ]; then
+	log "vf: driver time, medians in us: quiesce $(median $(col vf igbvf_quiesce))," \
+		"capture $(median $(col vf igbvf_capture))," \
+		"restore incl. PF mailbox $(median $(col vf igbvf_restore))," \
+		"unquiesce $(median $(col vf igbvf_unquiesce))," \
+		"all state changes per migration $(median $(col vf igbvf_set_state))"
+	log "vf: device state in the stream: $(median $(col vf blob)) bytes"
+fi
+if [ -n "${down_vf:-}" ] && [ -n "${down_e1000e:-}" ]; then
+	log "ratio vf/e1000e: downtime $(awk "BEGIN { printf \"%.2f\", $down_vf / ($down_e1000e ? $down_e1000e : 1) }")," \
+		"traffic gap $(awk "BEGIN { printf \"%.2f\", $gap_vf / ($gap_e1000e ? $gap_e1000e : 1) }")"
+fi
+
+# throughput: the same guest, unthrottled, through VF0 with each driver
+for drv in vfio-pci igbvf_vfio_pci; do
+	[ $drv = vfio-pci ] && modprobe vfio-pci
+	vf_bind "$VF0" $drv || { log "throughput: bind $drv failed"; continue; }
+	sink_start
+	L2_APPEND=shadowvf.rate=0 l2_start t "$VF0" 198.18.0.20/24 stream.sh
+	if wait_for 900 grep -q 'L2: svf_stream: connected' "$L2_LOGDIR/t.log"; then
+		sleep 20
+		r=$(stream_rate 30)
+		eval "tp_${drv//-/_}=$r"
+		log "throughput via $drv: $r kB/s ($(stream_line))"
+	else
+		log "throughput via $drv: guest did not stream"
+	fi
+	l2_stop_all
+	sink_stop
+done
+if [ -n "${tp_vfio_pci:-}" ] && [ -n "${tp_igbvf_vfio_pci:-}" ]; then
+	log "ratio igbvf-vfio-pci/vfio-pci throughput:" \
+		"$(awk "BEGIN { printf \"%.2f\", $tp_igbvf_vfio_pci / ($tp_vfio_pci ? $tp_vfio_pci : 1) }")"
+fi
