@@ -9,13 +9,14 @@
 #                     l1-serial.log); VAR=VALUE pairs land in DIR/env
 #   --timeout SEC     hard limit for the whole boot (default 900)
 #   --no-bar-fix      leave out the VF-BAR workaround (harness self-test)
+#   --append ARGS     more kernel command-line arguments
 #   --quiet           do not echo the serial console
 # Exit status: that of SCRIPT as written to /results/exit, 124 on timeout,
 # 125 when L1 ended without writing one.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 CACHE=${SHADOWVF_CACHE:-/var/cache/shadowvf}
-KVER= IMAGES= OUT= TIMEOUT=900 BARFIX=1 QUIET=0
+KVER= IMAGES= OUT= TIMEOUT=900 BARFIX=1 QUIET=0 APPEND=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) KVER=$2; shift 2 ;;
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
 	--out) OUT=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--no-bar-fix) BARFIX=0; shift ;;
+	--append) APPEND=$2; shift 2 ;;
 	--quiet) QUIET=1; shift ;;
 	*) break ;;
 	esac
@@ -51,7 +53,7 @@ args=(-accel "tcg,thread=${L1_THREAD:-multi}" -cpu "${L1_CPU:-max}" -m 2G -smp "
       -M q35,kernel-irqchip=split
       -device intel-iommu,intremap=on,caching-mode=on
       -kernel "$KERNEL" -initrd "$IMAGES/l1-initramfs.cpio.gz"
-      -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 shadowvf.script=$SCRIPT"
+      -append "console=ttyS0 intel_iommu=on panic=-1 loglevel=4 shadowvf.script=$SCRIPT $APPEND"
       -fsdev local,id=hr,path=/,security_model=none,readonly=on
       -device virtio-9p-pci,fsdev=hr,mount_tag=hostroot,addr=4
       -fsdev "local,id=res,path=$OUT,security_model=none"
