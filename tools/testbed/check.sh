@@ -187,8 +187,10 @@ run_l1() {
 		echo "--- $(basename "$f")"
 		cat "$f"
 	done
+	local p0=$passed f0=$failed
 	count_ktap "$3"/*.ktap
 	grep -m1 'Linux version' "$3/l1-dmesg.log"
+	echo "suite on $1: $((passed - p0)) passed, $((failed - f0)) failed"
 }
 run_l1 "$KVER" "$BUILD/images" "$RES" 3000 "$L1_TESTS $L2_TESTS"
 [ -f "$RES/migration-report.txt" ] && cat "$RES/migration-report.txt"
