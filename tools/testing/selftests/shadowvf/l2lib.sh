@@ -20,7 +20,9 @@ vf_bind() {
 # l2_start NAME VF IP RUN [QEMU-ARGS...]: start an L2 QEMU owning VF (none
 # if VF is "": give it a NIC in QEMU-ARGS) in the background; serial log
 # $L2_LOGDIR/NAME.log, QMP socket /tmp/NAME.qmp; L2_APPEND adds to the
-# kernel command line.
+# kernel command line. no_timer_check: on a loaded machine the nested
+# kernel's IO-APIC timer check saw too few ticks and panicked ("IO-APIC +
+# timer doesn't work!").
 l2_start() {
 	local name=$1 vf=$2 ip=$3 run=$4
 	shift 4
@@ -28,7 +30,7 @@ l2_start() {
 	qemu-system-x86_64 -accel tcg -m "${L2_MEM:-128M}" -M q35 -nodefaults -no-reboot \
 		-display none -monitor none \
 		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" \
-		-append "console=ttyS0 panic=-1 loglevel=4 tsc=reliable shadowvf.ip=$ip shadowvf.run=$run ${L2_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 loglevel=4 tsc=reliable no_timer_check shadowvf.ip=$ip shadowvf.run=$run ${L2_APPEND:-}" \
 		${vf:+-device "vfio-pci,host=$vf${L2_VFIO_OPTS:-}"} \
 		-serial "file:$L2_LOGDIR/$name.log" \
 		-qmp "unix:/tmp/$name.qmp,server,nowait" "$@" \
