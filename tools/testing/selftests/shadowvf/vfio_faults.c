@@ -1027,7 +1027,9 @@ TEST_F_TIMEOUT(flt, resume_write_pos_race, 60)
 	void *area;
 
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	ASSERT_LE(0, uffd) TH_LOG("userfaultfd: %s", strerror(errno));
+	/* a kernel without CONFIG_USERFAULTFD cannot hold the writer */
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
 	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
 	area = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, area);
