@@ -13,26 +13,31 @@
 #include <linux/vfio.h>
 #include "igbvf_vfio.h"
 
-static void igbvf_disable_fd(struct igbvf_migf *migf)
+/*
+ * End the data fds' state: every later read or write fails with -ENODEV.
+ * The flag is set without migf->lock because reset_done() gets here with
+ * the vfio core's memory_lock held, migf->lock is held across copies to
+ * and from user memory (mmap_lock), and a user page fault on a BAR takes
+ * memory_lock under mmap_lock (lockdep: memory_lock -> migf->lock ->
+ * mmap_lock -> memory_lock). With @wait, a read, write or restore in
+ * flight is waited for; close does so before the device goes away.
+ */
+static void igbvf_disable_fds(struct igbvf_vfio *iv, bool wait)
 {
-	mutex_lock(&migf->lock);
-	migf->disabled = true;
-	migf->total_length = 0;
-	migf->filp->f_pos = 0;
-	mutex_unlock(&migf->lock);
-}
+	struct igbvf_migf *fds[] = { iv->resuming_migf, iv->saving_migf };
+	int i;
 
-static void igbvf_disable_fds(struct igbvf_vfio *iv)
-{
-	if (iv->resuming_migf) {
-		igbvf_disable_fd(iv->resuming_migf);
-		fput(iv->resuming_migf->filp);
-		iv->resuming_migf = NULL;
-	}
-	if (iv->saving_migf) {
-		igbvf_disable_fd(iv->saving_migf);
-		fput(iv->saving_migf->filp);
-		iv->saving_migf = NULL;
+	iv->resuming_migf = NULL;
+	iv->saving_migf = NULL;
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (!fds[i])
+			continue;
+		WRITE_ONCE(fds[i]->disabled, true);
+		if (wait) {
+			mutex_lock(&fds[i]->lock);
+			mutex_unlock(&fds[i]->lock);
+		}
+		fput(fds[i]->filp);
 	}
 }
 
@@ -40,7 +45,7 @@ static void igbvf_disable_fds(struct igbvf_vfio *iv)
 static void igbvf_reset_state_locked(struct igbvf_vfio *iv)
 {
 	iv->mig_state = VFIO_DEVICE_STATE_RUNNING;
-	igbvf_disable_fds(iv);
+	igbvf_disable_fds(iv, false);
 	igbvf_shadow_reset(iv);
 }
 
@@ -81,6 +86,7 @@ void igbvf_reset_done(struct igbvf_vfio *iv)
 void igbvf_mig_close(struct igbvf_vfio *iv)
 {
 	mutex_lock(&iv->state_mutex);
+	igbvf_disable_fds(iv, true);
 	igbvf_reset_state_locked(iv);
 	igbvf_state_mutex_unlock(iv);
 }
@@ -89,7 +95,6 @@ static int igbvf_release_file(struct inode *inode, struct file *filp)
 {
 	struct igbvf_migf *migf = filp->private_data;
 
-	igbvf_disable_fd(migf);
 	mutex_destroy(&migf->lock);
 	kvfree(migf);
 	return 0;
@@ -106,7 +111,7 @@ static ssize_t igbvf_save_read(struct file *filp, char __user *buf, size_t len,
 	pos = &filp->f_pos;
 
 	mutex_lock(&migf->lock);
-	if (migf->disabled) {
+	if (READ_ONCE(migf->disabled)) {
 		done = -ENODEV;
 		goto out;
 	}
@@ -207,7 +212,7 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 		done = -EINVAL;
 		goto out;
 	}
-	if (migf->disabled) {
+	if (READ_ONCE(migf->disabled)) {
 		done = -ENODEV;
 		goto out;
 	}
@@ -362,7 +367,7 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 		return igbvf_save(iv);
 	if (cur == VFIO_DEVICE_STATE_STOP_COPY &&
 	    next == VFIO_DEVICE_STATE_STOP) {
-		igbvf_disable_fds(iv);
+		igbvf_disable_fds(iv, true);
 		return NULL;
 	}
 	if (cur == VFIO_DEVICE_STATE_STOP &&
@@ -380,7 +385,7 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 		ret = igbvf_load(iv);
 		if (ret)
 			return ERR_PTR(ret);
-		igbvf_disable_fds(iv);
+		igbvf_disable_fds(iv, true);
 		return NULL;
 	}
 	return ERR_PTR(-EINVAL);
