@@ -10,8 +10,8 @@
 /**
  * struct igbvf_migf - a migration data fd
  * @filp: its file
- * @iv: the device; valid while the fd is not @disabled (disabling takes
- *      @lock, so it is valid for as long as @lock is held by an enabled fd)
+ * @iv: the device; valid while @lock is held by an enabled fd (closing the
+ *      device waits for @lock after disabling the fd)
  * @lock: protects the fields below
  * @disabled: the fd's state ended: every access fails with -ENODEV
  * @total_length: bytes in @data

@@ -158,8 +158,9 @@ static int igbvf_restore_decoding(struct igbvf_vfio *iv,
 /*
  * Validate the blob in @migf and program it into the VF. Called with
  * migf->lock held and the fd enabled, so the device is in RESUMING with
- * this fd and nothing else touches it: leaving RESUMING and closing the
- * device both need migf->lock.
+ * this fd: leaving RESUMING and closing the device both wait for
+ * migf->lock. Only a reset does not (see igbvf_disable_fds()); a restore
+ * it races with then runs on the reset VF, and the device is RUNNING.
  */
 static int igbvf_load_locked(struct igbvf_migf *migf)
 {
