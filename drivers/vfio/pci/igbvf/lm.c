@@ -218,13 +218,17 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 		goto out;
 	}
 	if (migf->loaded || migf->load_err) {
-		/* the blob ended: bytes after it make the whole stream invalid */
-		if (!migf->load_err)
+		/*
+		 * The blob ended: bytes after it make the whole stream invalid.
+		 * A refusal already reported keeps its errno.
+		 */
+		if (!migf->load_err) {
 			dev_err_ratelimited(&migf->iv->core_device.pdev->dev,
 					    "migration state rejected: data after total_len\n");
-		migf->loaded = false;
-		migf->load_err = -EINVAL;
-		done = -EINVAL;
+			migf->loaded = false;
+			migf->load_err = -EINVAL;
+		}
+		done = migf->load_err;
 		goto out;
 	}
 	if (end > SVF_MAX_BLOB) {

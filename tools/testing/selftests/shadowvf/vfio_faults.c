@@ -697,6 +697,10 @@ TEST_F_TIMEOUT(flt, pf_down_during_resuming, 120)
 	EXPECT_EQ(-1, n);
 	EXPECT_TRUE(err == ETIMEDOUT || err == EIO);
 	EXPECT_GT(5000, ms);
+	/* more bytes on the refused fd keep the refusal's errno */
+	n = write(fd, self->blob, 1);
+	EXPECT_EQ(-1, n);
+	EXPECT_EQ(err, n < 0 ? errno : 0);
 	EXPECT_EQ(-err, mig_set(dev1, S_STOP, NULL));
 	EXPECT_EQ(S_RESUMING, mig_get(dev1));
 
