@@ -19,7 +19,7 @@
 
 #define SVF_MAGIC		0x31465653	/* "SVF1" */
 #define SVF_VERSION_MAJOR	1
-#define SVF_VERSION_MINOR	0
+#define SVF_VERSION_MINOR	1	/* 1: SVF_PF_MC_OVERFLOW */
 #define SVF_MAX_BLOB		4096
 
 struct svf_header {
@@ -95,7 +95,13 @@ struct svf_stats {
 #define SVF_PF_MAC_SET		0x1	/* guest set a MAC (SET_MAC_ADDR) */
 #define SVF_PF_LPE_SET		0x2
 #define SVF_PF_PROMISC_SET	0x4
-#define SVF_PF_FLAGS		0x7
+/*
+ * The guest asked for more multicast groups than a request carries (count
+ * above SVF_MAX_MC, nr_mc == SVF_MAX_MC): igb put the VF in multicast
+ * promiscuous mode. A 1.0 reader refuses the bit as reserved.
+ */
+#define SVF_PF_MC_OVERFLOW	0x8
+#define SVF_PF_FLAGS		0xf
 
 struct svf_pfcfg {
 	__u8 mac[6];

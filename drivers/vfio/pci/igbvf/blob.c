@@ -297,7 +297,8 @@ static int svf_get_pfcfg(const struct svf_pfcfg *pf, struct svf_model *m,
 		return svf_bad(field, "pf.max_frame");
 	if (m->promisc & ~SVF_PROMISC_VALID)
 		return svf_bad(field, "pf.promisc");
-	if (m->nr_mc > SVF_MAX_MC)
+	if (m->nr_mc > SVF_MAX_MC ||
+	    (m->pf_flags & SVF_PF_MC_OVERFLOW && m->nr_mc != SVF_MAX_MC))
 		return svf_bad(field, "pf.nr_mc");
 	if (m->nr_vlans > SVF_MAX_VLANS)
 		return svf_bad(field, "pf.nr_vlans");

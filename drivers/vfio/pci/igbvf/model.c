@@ -74,7 +74,12 @@ static void igbvf_commit(struct igbvf_vfio *iv, const u32 *reply)
 		s->pf_flags |= SVF_PF_MAC_SET;
 		break;
 	case IGBVF_MSG_SET_MC:
+		/* igb keeps the count it was told: above 30, MC promisc */
 		s->nr_mc = min_t(u32, info, SVF_MAX_MC);
+		if (info > SVF_MAX_MC)
+			s->pf_flags |= SVF_PF_MC_OVERFLOW;
+		else
+			s->pf_flags &= ~SVF_PF_MC_OVERFLOW;
 		for (i = 0; i < s->nr_mc; i++)
 			s->mc[i] = ((const u16 *)&req[1])[i];
 		break;
@@ -359,7 +364,7 @@ static int igbvf_replay(struct igbvf_vfio *iv, const struct svf_model *m,
 			const char **what)
 {
 	struct pci_dev *pdev = iv->core_device.pdev;
-	u32 msg[SVF_MBX_WORDS] = {}, reply[3] = {};
+	u32 msg[SVF_MBX_WORDS] = {}, reply[3] = {}, nr_mc;
 	int ret, i;
 
 	msg[0] = IGBVF_MSG_RESET;
@@ -388,7 +393,9 @@ static int igbvf_replay(struct igbvf_vfio *iv, const struct svf_model *m,
 	}
 
 	memset(msg, 0, sizeof(msg));
-	msg[0] = IGBVF_MSG_SET_MC | (m->nr_mc << IGBVF_MSGINFO_SHIFT);
+	/* any count above 30 gives the same multicast-promiscuous mode */
+	nr_mc = m->pf_flags & SVF_PF_MC_OVERFLOW ? SVF_MAX_MC + 1 : m->nr_mc;
+	msg[0] = IGBVF_MSG_SET_MC | (nr_mc << IGBVF_MSGINFO_SHIFT);
 	for (i = 0; i < m->nr_mc; i++)
 		((u16 *)&msg[1])[i] = m->mc[i];
 	*what = "SET_MULTICAST";

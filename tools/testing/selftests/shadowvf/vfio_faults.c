@@ -1417,8 +1417,9 @@ static struct svf_pfcfg *save_pfcfg(struct __test_metadata *_metadata, int dev,
 /*
  * Only what the PF acknowledged is state: a SET_MAC_ADDR the PF refuses (a
  * multicast address) leaves no MAC in the blob. The PF takes at most 30
- * multicast hashes whatever the count says, and so does the state, which
- * then restores.
+ * multicast hashes whatever the count says, and so does the state; a count
+ * above 30 (multicast promiscuous on the PF) is carried as a flag, survives
+ * a restore on VF1 and is dropped by a later request of 2 groups.
  */
 TEST_F(flt, mailbox_nack_not_recorded)
 {
@@ -1449,10 +1450,23 @@ TEST_F(flt, mailbox_nack_not_recorded)
 	pf = save_pfcfg(_metadata, dev0, b);
 	ASSERT_NE(NULL, pf);
 	EXPECT_EQ(30, pf->nr_mc);
+	EXPECT_EQ(SVF_PF_MC_OVERFLOW, pf->flags & SVF_PF_MC_OVERFLOW);
 	for (i = 0; i < 30; i++)
 		EXPECT_EQ(0x100 + i, pf->mc[i]);
 	EXPECT_EQ(0, restore_state(self->vf[1].dev, b, SVF_BLOB_SIZE));
 	EXPECT_EQ(0, mig_set(self->vf[1].dev, S_RUNNING, NULL));
+	pf = save_pfcfg(_metadata, self->vf[1].dev, b);
+	ASSERT_NE(NULL, pf);
+	EXPECT_EQ(30, pf->nr_mc);
+	EXPECT_EQ(SVF_PF_MC_OVERFLOW, pf->flags & SVF_PF_MC_OVERFLOW);
+
+	msg[0] = MSG_SET_MC | (2 << 16);
+	r = mbx(dev0, b0, msg, 16, reply, 1);
+	EXPECT_EQ(MSG_SET_MC | (2 << 16) | MSG_ACK | MSG_CTS, r);
+	pf = save_pfcfg(_metadata, dev0, b);
+	ASSERT_NE(NULL, pf);
+	EXPECT_EQ(2, pf->nr_mc);
+	EXPECT_EQ(0, pf->flags & SVF_PF_MC_OVERFLOW);
 }
 
 /*

@@ -36,7 +36,8 @@
 #define SVFG_MAX_FRAME		9728
 #define SVFG_MAX_VLAN		4095
 #define SVFG_PF_MAC_SET		0x1
-#define SVFG_PF_FLAGS		0x7
+#define SVFG_PF_MC_OVERFLOW	0x8	/* needs nr_mc == SVF_MAX_MC */
+#define SVFG_PF_FLAGS		0xf
 
 /* room for streams beyond SVF_MAX_BLOB, which the data fd refuses */
 #define SVFG_BUF		(2 * SVF_MAX_BLOB)
@@ -377,6 +378,9 @@ static inline const char *svfg_check_fields(const __u8 *q, const __u8 *irq,
 		return "pf.promisc";
 	if (svfg_get16(pf, SVFG_PF(nr_mc)) > SVF_MAX_MC)
 		return "pf.nr_mc";
+	if ((svfg_get16(pf, SVFG_PF(flags)) & SVFG_PF_MC_OVERFLOW) &&
+	    svfg_get16(pf, SVFG_PF(nr_mc)) != SVF_MAX_MC)
+		return "pf.nr_mc below 30 with multicast overflow";
 	nr_vlans = svfg_get16(pf, SVFG_PF(nr_vlans));
 	if (nr_vlans > SVF_MAX_VLANS)
 		return "pf.nr_vlans";
@@ -477,7 +481,8 @@ static inline void svfg_pf_valid(struct svfg_rng *r, __u8 *pf)
 	svfg_put16(pf, SVFG_PF(flags), flags);
 	svfg_put32(pf, SVFG_PF(max_frame), svfg_range(r, 0, SVFG_MAX_FRAME));
 	svfg_put32(pf, SVFG_PF(promisc), svfg_rand32(r) & SVFG_PROMISC_VALID);
-	svfg_put16(pf, SVFG_PF(nr_mc), svfg_range(r, 0, SVF_MAX_MC));
+	svfg_put16(pf, SVFG_PF(nr_mc), flags & SVFG_PF_MC_OVERFLOW ?
+		   SVF_MAX_MC : svfg_range(r, 0, SVF_MAX_MC));
 	for (i = 0; i < SVF_MAX_MC; i++)
 		svfg_put16(pf, SVFG_PF(mc) + 2 * i, svfg_rand32(r));
 	/* ids past nr_vlans are don't-care: random there */
@@ -898,11 +903,18 @@ static inline void svfg_pfcfg(struct svfg_rng *r, struct svfg_case *c)
 	size_t vl = SVFG_PF(vlans);
 	__u16 v, nr = svfg_get16(pf, SVFG_PF(nr_vlans));
 
-	switch (svfg_below(r, 8)) {
+	switch (svfg_below(r, 9)) {
 	case 0:
 		v = svfg_range(r, SVF_MAX_MC + 1, 0xFFFF);
 		svfg_put16(pf, SVFG_PF(nr_mc), v);
 		svfg_what(c, "nr_mc %u", v);
+		break;
+	case 7:
+		v = svfg_range(r, 0, SVF_MAX_MC - 1);
+		svfg_put16(pf, SVFG_PF(flags),
+			   svfg_get16(pf, SVFG_PF(flags)) | SVFG_PF_MC_OVERFLOW);
+		svfg_put16(pf, SVFG_PF(nr_mc), v);
+		svfg_what(c, "multicast overflow with nr_mc %u", v);
 		break;
 	case 1:
 		v = svfg_range(r, SVF_MAX_VLANS + 1, 0xFFFF);

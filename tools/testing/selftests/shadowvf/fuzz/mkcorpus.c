@@ -35,7 +35,7 @@ static void put(const char *name, const __u8 *b, size_t len, int valid)
 	}
 }
 
-/* Valid under the compatibility rules: what a 1.1 writer may send. */
+/* Valid by the compatibility rules: what a later minor's writer may send. */
 static void later_minor(const char *model, const __u8 *blob, size_t len)
 {
 	static const __u8 extra[] = { 6, 0, 5, 0, 'f', 'u', 't', 'u', 'r' };
@@ -47,10 +47,10 @@ static void later_minor(const char *model, const __u8 *blob, size_t len)
 	/* an unknown section appended */
 	memcpy(b, blob, len);
 	memcpy(b + len, extra, sizeof(extra));
-	svfg_put16(b, SVFG_H(minor), 1);
+	svfg_put16(b, SVFG_H(minor), SVF_VERSION_MINOR + 1);
 	svfg_put32(b, SVFG_H(nr_sections), 6);
 	svfg_fix(b, len + sizeof(extra));
-	snprintf(name, sizeof(name), "valid-%s-minor1-new-section", model);
+	snprintf(name, sizeof(name), "valid-%s-later-minor-new-section", model);
 	put(name, b, len + sizeof(extra), 1);
 
 	/* the QUEUES section grown by 8 bytes */
@@ -60,9 +60,9 @@ static void later_minor(const char *model, const __u8 *blob, size_t len)
 	memset(b + pos, 0xa5, 8);
 	pos -= sizeof(struct svf_queues) + 2;
 	svfg_put16(b, pos, svfg_get16(b, pos) + 8);
-	svfg_put16(b, SVFG_H(minor), 1);
+	svfg_put16(b, SVFG_H(minor), SVF_VERSION_MINOR + 1);
 	svfg_fix(b, len + 8);
-	snprintf(name, sizeof(name), "valid-%s-minor1-grown-section", model);
+	snprintf(name, sizeof(name), "valid-%s-later-minor-grown-section", model);
 	put(name, b, len + 8, 1);
 
 	/* an unknown section of odd length first: the rest is unaligned */
@@ -70,10 +70,10 @@ static void later_minor(const char *model, const __u8 *blob, size_t len)
 	memcpy(b + sizeof(struct svf_header), extra, sizeof(extra));
 	memcpy(b + sizeof(struct svf_header) + sizeof(extra),
 	       blob + sizeof(struct svf_header), len - sizeof(struct svf_header));
-	svfg_put16(b, SVFG_H(minor), 1);
+	svfg_put16(b, SVFG_H(minor), SVF_VERSION_MINOR + 1);
 	svfg_put32(b, SVFG_H(nr_sections), 6);
 	svfg_fix(b, len + sizeof(extra));
-	snprintf(name, sizeof(name), "valid-%s-minor1-odd-section-first", model);
+	snprintf(name, sizeof(name), "valid-%s-later-minor-odd-section-first", model);
 	put(name, b, len + sizeof(extra), 1);
 
 	/* the sections in reverse order */

@@ -88,7 +88,7 @@ static inline void svfm_limits(struct svf_model *m)
 	m->irq_pending = 0x7;
 	m->r2c = 0xB0;
 	memset(m->mac, 0xfe, sizeof(m->mac));
-	m->pf_flags = 0x7;
+	m->pf_flags = SVF_PF_FLAGS;	/* MC overflow too */
 	m->max_frame = 9728;
 	m->promisc = 0x30000;
 	m->nr_mc = SVF_MAX_MC;
