@@ -11,31 +11,38 @@
 #   bench.sh soak   l2_soak.sh: SOAK_ROUNDS round trips (default 100) of a
 #                   streaming VM, per-migration loss and resets, memory
 #                   before and after
-# Writes the report with the date and the machine to
-# Documentation/benchmarks/MODE-DATE.txt.
+# Writes the report with the date, the machine and the commit to
+# Documentation/benchmarks/MODE-DATE.txt (bench-PARTS-DATE.txt for a run of
+# only some BENCH_PARTS).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 MODE=${1:-bench}
 case $MODE in
-bench) var=BENCH_MIGRATIONS=${BENCH_MIGRATIONS:-5} ;;
-soak) var=SOAK_ROUNDS=${SOAK_ROUNDS:-100} ;;
+bench)
+	vars=("BENCH_MIGRATIONS=${BENCH_MIGRATIONS:-5}" "BENCH_WINDOWS=${BENCH_WINDOWS:-5}"
+	      "BENCH_PARTS=${BENCH_PARTS:-migration throughput}")
+	# a run of only some parts gets its own report
+	suffix=${BENCH_PARTS:+-${BENCH_PARTS// /-}} ;;
+soak) vars=("SOAK_ROUNDS=${SOAK_ROUNDS:-100}") suffix= ;;
 *) echo "usage: bench.sh bench|soak" >&2; exit 2 ;;
 esac
+# the tree the figures belong to, before anyone commits during the run
+commit=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
 KVER=$("$here/prepare.sh" "$BUILD")
 "$here/run-l1.sh" --timeout 86400 --kver "$KVER" --images "$BUILD/images" \
 	--out "$BUILD/$MODE" "$here/l1-main.sh" REPO="$REPO" BUILD="$BUILD" \
 	TESTS="tools/testing/selftests/shadowvf/l2_$MODE.sh" TEST_TIMEOUT=86000 \
-	"$var" || true
-out=$REPO/Documentation/benchmarks/$MODE-$(date +%F).txt
+	"${vars[@]}" || true
+out=$REPO/Documentation/benchmarks/$MODE$suffix-$(date +%F).txt
 mkdir -p "$(dirname "$out")"
 {
-	echo "shadowvf make $MODE ($var), $(date -u '+%F %H:%M UTC')"
+	echo "shadowvf make $MODE (${vars[*]}), $(date -u '+%F %H:%M UTC')"
 	echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)," \
 		"$(free -g | awk '/^Mem/ { print $2 }') GiB, $(. /etc/os-release; echo "$PRETTY_NAME"), no KVM (TCG)"
 	echo "QEMU: $(qemu-system-x86_64 --version | head -n1); emulated host kernel: $KVER"
-	echo "commit: $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "commit: $commit"
 	echo
 	cat "$BUILD/$MODE/$MODE.txt"
 } > "$out"

@@ -10,12 +10,15 @@
 # VM has no dirty-page tracking (all RAM is resent at the switch-over, see
 # l2_migrate); the e1000e VM uses QEMU's default 300 ms downtime limit. Then the
 # guest's unthrottled TCP throughput through VF0 with plain vfio-pci and
-# with igbvf-vfio-pci.
+# with igbvf-vfio-pci (median of BENCH_WINDOWS, default 5, 10 s windows).
+# BENCH_PARTS (default "migration throughput") runs only the parts named.
 here=$(dirname "$0")
 . "$here/ktap.sh"
 . "$here/l2lib.sh"
 . "$here/streamlib.sh"
 N=${BENCH_MIGRATIONS:-5}
+W=${BENCH_WINDOWS:-5}
+PARTS=${BENCH_PARTS:-migration throughput}
 PORT=4444
 trap 'l2_stop_all; sink_stop; ip link del svbr0 2>/dev/null' EXIT
 report_to "$L2_LOGDIR/bench.txt"
@@ -74,6 +77,9 @@ series() {
 # col KIND KEY: the values of KEY over KIND's migrations.
 col() { while read -r l; do field "$l" "$2"; done < "/tmp/series.$1"; }
 
+part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+
+if part migration; then
 log "migrations per series: $N; L2: ${L2_MEM:-128M} RAM, TCG, stream.sh at 64 kB/s"
 
 vf_bind "$VF0" igbvf_vfio_pci && vf_bind "$VF1" igbvf_vfio_pci || exit 1
@@ -111,7 +117,11 @@ if [ -n "${down_vf:-}" ] && [ -n "${down_e1000e:-}" ]; then
 		"traffic gap $(awk "BEGIN { printf \"%.2f\", $gap_vf / ($gap_e1000e ? $gap_e1000e : 1) }")"
 fi
 
+fi
+
+part throughput || exit 0
 # throughput: the same guest, unthrottled, through VF0 with each driver
+log "throughput: L2 ${L2_MEM:-128M} RAM, TCG, unthrottled TCP to this host, $W windows of 10 s"
 for drv in vfio-pci igbvf_vfio_pci; do
 	[ $drv = vfio-pci ] && modprobe vfio-pci
 	vf_bind "$VF0" $drv || { log "throughput: bind $drv failed"; continue; }
@@ -119,9 +129,11 @@ for drv in vfio-pci igbvf_vfio_pci; do
 	L2_APPEND=shadowvf.rate=0 l2_start t "$VF0" 198.18.0.20/24 stream.sh
 	if wait_for 900 grep -q 'L2: svf_stream: connected' "$L2_LOGDIR/t.log"; then
 		sleep 20
-		r=$(stream_rate 30)
+		rs=
+		for i in $(seq 1 "$W"); do rs="$rs $(stream_rate 10)"; done
+		r=$(median $rs)
 		eval "tp_${drv//-/_}=$r"
-		log "throughput via $drv: $r kB/s ($(stream_line))"
+		log "throughput via $drv: kB/s$rs -> median $r ($(stream_line))"
 	else
 		log "throughput via $drv: guest did not stream"
 	fi
