@@ -13,7 +13,7 @@
 #                   before and after
 # Writes the report with the date, the machine and the commit to
 # Documentation/benchmarks/MODE-DATE.txt (bench-PARTS-DATE.txt for a run of
-# only some BENCH_PARTS).
+# only some BENCH_PARTS; -2, -3... for later runs on the same day).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$here/../.." && pwd)
@@ -35,7 +35,14 @@ KVER=$("$here/prepare.sh" "$BUILD")
 	--out "$BUILD/$MODE" "$here/l1-main.sh" REPO="$REPO" BUILD="$BUILD" \
 	TESTS="tools/testing/selftests/shadowvf/l2_$MODE.sh" TEST_TIMEOUT=86000 \
 	"${vars[@]}" || true
-out=$REPO/Documentation/benchmarks/$MODE$suffix-$(date +%F).txt
+out=$REPO/Documentation/benchmarks/$MODE$suffix-$(date +%F)
+# a second run on one day must not overwrite the first's report
+if [ -e "$out.txt" ]; then
+	n=2
+	while [ -e "$out-$n.txt" ]; do n=$((n + 1)); done
+	out=$out-$n
+fi
+out=$out.txt
 mkdir -p "$(dirname "$out")"
 {
 	echo "shadowvf make $MODE (${vars[*]}), $(date -u '+%F %H:%M UTC')"
