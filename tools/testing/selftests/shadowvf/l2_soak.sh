@@ -32,7 +32,7 @@ if ! wait_for 900 grep -q 'L2: svf_stream: connected' "$L2_LOGDIR/s0.log" || ! s
 	log "guest did not stream: $(stream_line)"
 	exit 1
 fi
-read -r slab0 unrec0 < <(slab_kb)
+read -r slab0 unrec0 <<< "$(slab_kb)"
 mod0=$(mod_size)
 log "start: slab ${slab0} kB (unreclaimable ${unrec0} kB), module ${mod0} bytes; $(stream_line)"
 fails=0 resets=0 lost_total=0 downs= gaps=
@@ -66,7 +66,7 @@ done
 l2_stop_all
 sink_stop
 sleep 2
-read -r slab1 unrec1 < <(slab_kb)
+read -r slab1 unrec1 <<< "$(slab_kb)"
 log "end: slab ${slab1} kB (start ${slab0} kB), unreclaimable ${unrec1} kB (start ${unrec0} kB)," \
 	"module $(mod_size) bytes (start ${mod0})"
 [ -n "$downs" ] && log "medians: downtime $(median $downs) ms, gap $(median $gaps) ms"
