@@ -80,43 +80,42 @@ col() { while read -r l; do field "$l" "$2"; done < "/tmp/series.$1"; }
 part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if part migration; then
-log "migrations per series: $N; L2: ${L2_MEM:-128M} RAM, TCG, stream.sh at 64 kB/s"
+	log "migrations per series: $N; L2: ${L2_MEM:-128M} RAM, TCG, stream.sh at 64 kB/s"
 
-vf_bind "$VF0" igbvf_vfio_pci && vf_bind "$VF1" igbvf_vfio_pci || exit 1
-L2_VFIO_OPTS=,enable-migration=on series vf m "$VF0" "$VF1"
+	vf_bind "$VF0" igbvf_vfio_pci && vf_bind "$VF1" igbvf_vfio_pci || exit 1
+	L2_VFIO_OPTS=,enable-migration=on series vf m "$VF0" "$VF1"
 
-modprobe tun
-modprobe bridge
-ip link add svbr0 type bridge
-ip addr add 198.18.1.1/24 dev svbr0
-ip link set svbr0 up
-# QEMU's default downtime limit: an emulated NIC's RAM is dirty-tracked
-SERIES_IP=198.18.1.20/24 L2_APPEND=shadowvf.peer=198.18.1.1 L2_DOWNTIME_LIMIT=300 \
-	series e1000e e "" "" \
-	-netdev tap,id=n0,ifname=svtap0,script=no,downscript=no \
-	-device e1000e,netdev=n0,mac=52:54:00:5f:00:20
+	modprobe tun
+	modprobe bridge
+	ip link add svbr0 type bridge
+	ip addr add 198.18.1.1/24 dev svbr0
+	ip link set svbr0 up
+	# QEMU's default downtime limit: an emulated NIC's RAM is dirty-tracked
+	SERIES_IP=198.18.1.20/24 L2_APPEND=shadowvf.peer=198.18.1.1 L2_DOWNTIME_LIMIT=300 \
+		series e1000e e "" "" \
+		-netdev tap,id=n0,ifname=svtap0,script=no,downscript=no \
+		-device e1000e,netdev=n0,mac=52:54:00:5f:00:20
 
-for k in vf e1000e; do
-	[ -f "/tmp/series.$k" ] || continue
-	d=$(median $(col $k downtime)); g=$(median $(col $k gap))
-	eval "down_$k=$d gap_$k=$g"
-	log "$k: QEMU downtime ms: $(col $k downtime | tr '\n' ' ')-> median $d"
-	log "$k: guest traffic gap ms (UDP every 20 ms): $(col $k gap | tr '\n' ' ')-> median $g"
-	log "$k: total migration time ms: $(col $k total | tr '\n' ' ')-> median $(median $(col $k total))"
-done
-if [ -f /tmp/series.vf ]; then
-	log "vf: driver time, medians in us: quiesce $(median $(col vf igbvf_quiesce))," \
-		"capture $(median $(col vf igbvf_capture))," \
-		"restore incl. PF mailbox $(median $(col vf igbvf_restore))," \
-		"unquiesce $(median $(col vf igbvf_unquiesce))," \
-		"all state changes per migration $(median $(col vf igbvf_set_state))"
-	log "vf: device state in the stream: $(median $(col vf blob)) bytes"
-fi
-if [ -n "${down_vf:-}" ] && [ -n "${down_e1000e:-}" ]; then
-	log "ratio vf/e1000e: downtime $(awk "BEGIN { printf \"%.2f\", $down_vf / ($down_e1000e ? $down_e1000e : 1) }")," \
-		"traffic gap $(awk "BEGIN { printf \"%.2f\", $gap_vf / ($gap_e1000e ? $gap_e1000e : 1) }")"
-fi
-
+	for k in vf e1000e; do
+		[ -f "/tmp/series.$k" ] || continue
+		d=$(median $(col $k downtime)); g=$(median $(col $k gap))
+		eval "down_$k=$d gap_$k=$g"
+		log "$k: QEMU downtime ms: $(col $k downtime | tr '\n' ' ')-> median $d"
+		log "$k: guest traffic gap ms (UDP every 20 ms): $(col $k gap | tr '\n' ' ')-> median $g"
+		log "$k: total migration time ms: $(col $k total | tr '\n' ' ')-> median $(median $(col $k total))"
+	done
+	if [ -f /tmp/series.vf ]; then
+		log "vf: driver time, medians in us: quiesce $(median $(col vf igbvf_quiesce))," \
+			"capture $(median $(col vf igbvf_capture))," \
+			"restore incl. PF mailbox $(median $(col vf igbvf_restore))," \
+			"unquiesce $(median $(col vf igbvf_unquiesce))," \
+			"all state changes per migration $(median $(col vf igbvf_set_state))"
+		log "vf: device state in the stream: $(median $(col vf blob)) bytes"
+	fi
+	if [ -n "${down_vf:-}" ] && [ -n "${down_e1000e:-}" ]; then
+		log "ratio vf/e1000e: downtime $(awk "BEGIN { printf \"%.2f\", $down_vf / ($down_e1000e ? $down_e1000e : 1) }")," \
+			"traffic gap $(awk "BEGIN { printf \"%.2f\", $gap_vf / ($gap_e1000e ? $gap_e1000e : 1) }")"
+	fi
 fi
 
 part throughput || exit 0
