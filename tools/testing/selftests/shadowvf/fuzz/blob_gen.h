@@ -909,13 +909,6 @@ static inline void svfg_pfcfg(struct svfg_rng *r, struct svfg_case *c)
 		svfg_put16(pf, SVFG_PF(nr_mc), v);
 		svfg_what(c, "nr_mc %u", v);
 		break;
-	case 7:
-		v = svfg_range(r, 0, SVF_MAX_MC - 1);
-		svfg_put16(pf, SVFG_PF(flags),
-			   svfg_get16(pf, SVFG_PF(flags)) | SVFG_PF_MC_OVERFLOW);
-		svfg_put16(pf, SVFG_PF(nr_mc), v);
-		svfg_what(c, "multicast overflow with nr_mc %u", v);
-		break;
 	case 1:
 		v = svfg_range(r, SVF_MAX_VLANS + 1, 0xFFFF);
 		svfg_put16(pf, SVFG_PF(nr_vlans), v);
@@ -950,6 +943,13 @@ static inline void svfg_pfcfg(struct svfg_rng *r, struct svfg_case *c)
 			   svfg_get16(pf, SVFG_PF(flags)) | SVFG_PF_MAC_SET);
 		memset(pf, 0, 6);
 		svfg_what(c, "zero MAC");
+		break;
+	case 7:
+		v = svfg_range(r, 0, SVF_MAX_MC - 1);
+		svfg_put16(pf, SVFG_PF(flags),
+			   svfg_get16(pf, SVFG_PF(flags)) | SVFG_PF_MC_OVERFLOW);
+		svfg_put16(pf, SVFG_PF(nr_mc), v);
+		svfg_what(c, "multicast overflow with nr_mc %u", v);
 		break;
 	default:
 		svfg_put32(pf, SVFG_PF(max_frame),
