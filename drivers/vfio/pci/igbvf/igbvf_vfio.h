@@ -82,6 +82,30 @@ static inline void __iomem *igbvf_bar0(struct igbvf_vfio *iv)
 	return iv->core_device.barmap[0];
 }
 
+/*
+ * BAR0 is reachable (memory_lock held): mapped, and the VF in D0 (a VF's
+ * memory decode is the PF's, so the power state is what can turn it off).
+ */
+static inline bool igbvf_bar_usable(struct igbvf_vfio *iv)
+{
+	return iv->core_device.pdev->current_state == PCI_D0 && igbvf_bar0(iv);
+}
+
+/* One BAR0 read as vfio-pci's own BAR access does it: under memory_lock. */
+static inline int igbvf_bar_read(struct igbvf_vfio *iv, u32 off, u32 *val)
+{
+	struct vfio_pci_core_device *vdev = &iv->core_device;
+	int ret = 0;
+
+	down_read(&vdev->memory_lock);
+	if (igbvf_bar_usable(iv))
+		*val = ioread32(igbvf_bar0(iv) + off);
+	else
+		ret = -EIO;
+	up_read(&vdev->memory_lock);
+	return ret;
+}
+
 /* vfio_dev.c */
 extern const struct vfio_device_ops igbvf_vfio_ops;
 
@@ -97,7 +121,7 @@ int igbvf_trap_read(struct igbvf_vfio *iv, u32 off, u32 *val);
 int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val);
 int igbvf_quiesce(struct igbvf_vfio *iv);
 void igbvf_unquiesce(struct igbvf_vfio *iv);
-void igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m);
+int igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m);
 int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m);
 
 /* mbx.c */

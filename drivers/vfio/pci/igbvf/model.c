@@ -121,12 +121,37 @@ static void igbvf_take_reply(struct igbvf_vfio *iv)
 	iv->req_pending = false;
 }
 
+/*
+ * Register access takes memory_lock as vfio-pci's BAR access does, so that
+ * no access reaches a VF in D3 or in the middle of a reset; memory_lock is
+ * taken before shadow_lock, the order a reset (reset_done) imposes.
+ */
+static int igbvf_hw_lock(struct igbvf_vfio *iv)
+{
+	struct vfio_pci_core_device *vdev = &iv->core_device;
+
+	down_read(&vdev->memory_lock);
+	if (!igbvf_bar_usable(iv)) {
+		up_read(&vdev->memory_lock);
+		return -EIO;
+	}
+	mutex_lock(&iv->shadow_lock);
+	return 0;
+}
+
+static void igbvf_hw_unlock(struct igbvf_vfio *iv)
+{
+	mutex_unlock(&iv->shadow_lock);
+	up_read(&iv->core_device.memory_lock);
+}
+
 int igbvf_trap_read(struct igbvf_vfio *iv, u32 off, u32 *val)
 {
 	void __iomem *bar = igbvf_bar0(iv);
 	int i;
 
-	mutex_lock(&iv->shadow_lock);
+	if (igbvf_hw_lock(iv))
+		return -EIO;
 	*val = ioread32(bar + off);
 	if (off == IGBVF_V2PMAILBOX) {
 		/* bits the driver consumed on the guest's behalf */
@@ -143,7 +168,7 @@ int igbvf_trap_read(struct igbvf_vfio *iv, u32 off, u32 *val)
 		if (i >= 0)
 			*val += iv->stats_adj[i];
 	}
-	mutex_unlock(&iv->shadow_lock);
+	igbvf_hw_unlock(iv);
 	return 0;
 }
 
@@ -156,7 +181,8 @@ int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
 	if (off == IGBVF_PBACL)
 		return 0;
 
-	mutex_lock(&iv->shadow_lock);
+	if (igbvf_hw_lock(iv))
+		return -EIO;
 	switch (off) {
 	case IGBVF_EIMS:
 		s->eims |= val & SVF_VECTOR_MASK;
@@ -204,7 +230,7 @@ int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
 		break;
 	}
 	iowrite32(val, bar + off);
-	mutex_unlock(&iv->shadow_lock);
+	igbvf_hw_unlock(iv);
 	return 0;
 }
 
@@ -250,9 +276,10 @@ int igbvf_quiesce(struct igbvf_vfio *iv)
 	unsigned long end;
 	int q;
 
-	mutex_lock(&iv->shadow_lock);
+	if (igbvf_hw_lock(iv))
+		return -EIO;
 	if (ioread32(bar + IGBVF_STATUS) == ~0U) {
-		mutex_unlock(&iv->shadow_lock);
+		igbvf_hw_unlock(iv);
 		return -EIO;
 	}
 	igbvf_settle_mailbox(iv);
@@ -274,7 +301,7 @@ int igbvf_quiesce(struct igbvf_vfio *iv)
 			  bar + IGBVF_TXDCTL(q));
 	}
 	iv->quiesced = true;
-	mutex_unlock(&iv->shadow_lock);
+	igbvf_hw_unlock(iv);
 	return 0;
 }
 
@@ -292,7 +319,8 @@ void igbvf_unquiesce(struct igbvf_vfio *iv)
 	void __iomem *bar = igbvf_bar0(iv);
 	int q;
 
-	mutex_lock(&iv->shadow_lock);
+	if (igbvf_hw_lock(iv))
+		return;
 	if (!iv->quiesced)
 		goto out;
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
@@ -308,20 +336,23 @@ void igbvf_unquiesce(struct igbvf_vfio *iv)
 		iowrite32(iv->shadow.eims, bar + IGBVF_EICS);
 	iv->quiesced = false;
 out:
-	mutex_unlock(&iv->shadow_lock);
+	igbvf_hw_unlock(iv);
 }
 
 /**
  * igbvf_capture() - snapshot a quiesced VF into the model
  * @iv: the device (state_mutex held, device STOPped)
  * @m: the model to fill
+ *
+ * Return: 0, or -EIO if the VF cannot be accessed.
  */
-void igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m)
+int igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m)
 {
 	void __iomem *bar = igbvf_bar0(iv);
 	int q, i;
 
-	mutex_lock(&iv->shadow_lock);
+	if (igbvf_hw_lock(iv))
+		return -EIO;
 	*m = iv->shadow;
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
 		struct svf_model_rxq *r = &m->rx[q];
@@ -357,7 +388,8 @@ void igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m)
 	iv->r2c |= ioread32(bar + IGBVF_V2PMAILBOX) & IGBVF_V2P_R2C;
 	m->r2c = iv->r2c & SVF_R2C_VALID;
 	m->irq_pending = 0;
-	mutex_unlock(&iv->shadow_lock);
+	igbvf_hw_unlock(iv);
+	return 0;
 }
 
 static int igbvf_replay(struct igbvf_vfio *iv, const struct svf_model *m,
