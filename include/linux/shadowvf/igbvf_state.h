@@ -4,7 +4,11 @@
  * Intel 82576 VF as carried in QEMU's migration stream (VFIO data_fd).
  * Little endian throughout. Described in Documentation/igbvf-state.rst.
  *
- *   header | section | section | ...
+ * The stream (minor 2 on) is a compatibility record, sent as PRE_COPY's
+ * initial bytes so that a destination can refuse before the source stops,
+ * then the blob:
+ *
+ *   [struct svf_compat] header | section | section | ...
  *
  * Each section is a struct svf_sect header followed by len bytes. A reader
  * accepts the same major version only; a higher minor may append sections
@@ -19,8 +23,29 @@
 
 #define SVF_MAGIC		0x31465653	/* "SVF1" */
 #define SVF_VERSION_MAJOR	1
-#define SVF_VERSION_MINOR	1	/* 1: SVF_PF_MC_OVERFLOW */
+#define SVF_VERSION_MINOR	2	/* 1: SVF_PF_MC_OVERFLOW, 2: svf_compat */
 #define SVF_MAX_BLOB		4096
+
+#define SVF_COMPAT_MAGIC	0x43465653	/* "SVFC" */
+
+/*
+ * What a destination must accept before the source commits to it. A reader
+ * refuses a different major, other PCI ids, and any @required bit it does
+ * not know: a feature the blob will use that it cannot ignore.
+ */
+struct svf_compat {
+	__le32 magic;
+	__le16 major;		/* of the blob that follows */
+	__le16 minor;
+	__le16 vendor;		/* PCI ids of the source VF */
+	__le16 device;
+	__le32 required;	/* must-understand features, none defined yet */
+	__le32 reserved;	/* zero */
+	__le32 crc32;		/* as the blob's, with this field zero */
+};
+
+#define SVF_REQUIRED_KNOWN	0x0
+#define SVF_MAX_STREAM		(sizeof(struct svf_compat) + SVF_MAX_BLOB)
 
 struct svf_header {
 	__le32 magic;

@@ -143,6 +143,58 @@ static int svf_bad(const char **field, const char *name)
 	return -EINVAL;
 }
 
+/**
+ * svf_compat_encode() - the compatibility record that opens a stream
+ * @vendor: PCI vendor id of the source VF
+ * @device: PCI device id of the source VF
+ * @c: the record to fill
+ */
+void svf_compat_encode(u16 vendor, u16 device, struct svf_compat *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->magic = cpu_to_le32(SVF_COMPAT_MAGIC);
+	c->major = cpu_to_le16(SVF_VERSION_MAJOR);
+	c->minor = cpu_to_le16(SVF_VERSION_MINOR);
+	c->vendor = cpu_to_le16(vendor);
+	c->device = cpu_to_le16(device);
+	c->required = cpu_to_le32(0);
+	c->crc32 = cpu_to_le32(svf_crc(c, sizeof(*c)));
+}
+
+/**
+ * svf_compat_check() - may this destination take the stream?
+ * @buf: the compatibility record (sizeof(struct svf_compat) bytes)
+ * @vendor: PCI vendor id of the destination VF
+ * @device: PCI device id of the destination VF
+ * @field: on error, set to the name of the offending field
+ *
+ * Return: 0, or -EINVAL.
+ */
+int svf_compat_check(const void *buf, u16 vendor, u16 device,
+		     const char **field)
+{
+	struct svf_compat c;
+	u32 crc;
+
+	*field = NULL;
+	memcpy(&c, buf, sizeof(c));
+	if (le32_to_cpu(c.magic) != SVF_COMPAT_MAGIC)
+		return svf_bad(field, "compat.magic");
+	crc = le32_to_cpu(c.crc32);
+	c.crc32 = 0;
+	if (svf_crc(&c, sizeof(c)) != crc)
+		return svf_bad(field, "compat.crc32");
+	if (le16_to_cpu(c.major) != SVF_VERSION_MAJOR)
+		return svf_bad(field, "compat.major");
+	if (le16_to_cpu(c.vendor) != vendor || le16_to_cpu(c.device) != device)
+		return svf_bad(field, "compat.device");
+	if (le32_to_cpu(c.required) & ~SVF_REQUIRED_KNOWN)
+		return svf_bad(field, "compat.required");
+	if (c.reserved)
+		return svf_bad(field, "compat.reserved");
+	return 0;
+}
+
 static int svf_check_ring(u32 base_lo, u32 len, u32 head, u32 tail,
 			  u32 ctl, u32 ctl_valid, const char **field,
 			  const char *const names[5])

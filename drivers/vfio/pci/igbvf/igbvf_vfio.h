@@ -5,6 +5,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/vfio_pci_core.h>
+#include "dirty.h"
 #include "model.h"
 
 /**
@@ -15,9 +16,11 @@
  * @lock: protects the fields below
  * @disabled: the fd's state ended: every access fails with -ENODEV
  * @total_length: bytes in @data
+ * @final: (saving) @data is complete: the end of the stream is permanent
+ * @compat_ok: (resuming) the stream's compatibility record was accepted
  * @loaded: (resuming) @data was validated and programmed into the VF
  * @load_err: (resuming) why the last blob was refused, 0 if it was not
- * @data: the device-state blob
+ * @data: the stream: a compatibility record, then the device-state blob
  */
 struct igbvf_migf {
 	struct file *filp;
@@ -25,9 +28,11 @@ struct igbvf_migf {
 	struct mutex lock;	/* the fields below; a restore runs under it */
 	bool disabled;
 	size_t total_length;
+	bool final;
+	bool compat_ok;
 	bool loaded;
 	int load_err;
-	u8 data[SVF_MAX_BLOB];
+	u8 data[SVF_MAX_STREAM];
 };
 
 /**
@@ -50,6 +55,7 @@ struct igbvf_migf {
  * @quiesced: RX/TX queues and interrupts are held off by the driver
  * @saved_rxdctl: RXDCTL values to restore when leaving quiesce
  * @saved_txdctl: TXDCTL values to restore when leaving quiesce
+ * @dirty: the dirty-page tracker (dirty.c)
  */
 struct igbvf_vfio {
 	struct vfio_pci_core_device core_device;
@@ -70,6 +76,8 @@ struct igbvf_vfio {
 	bool quiesced;
 	u32 saved_rxdctl[SVF_NR_QUEUES];
 	u32 saved_txdctl[SVF_NR_QUEUES];
+
+	struct igbvf_dirty dirty;
 };
 
 static inline struct igbvf_vfio *to_igbvf(struct vfio_device *vdev)

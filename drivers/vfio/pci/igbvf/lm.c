@@ -73,6 +73,7 @@ again:
 
 void igbvf_reset_done(struct igbvf_vfio *iv)
 {
+	igbvf_dirty_reset_done(iv);
 	spin_lock(&iv->reset_lock);
 	iv->deferred_reset = true;
 	if (!mutex_trylock(&iv->state_mutex)) {
@@ -88,6 +89,7 @@ void igbvf_mig_close(struct igbvf_vfio *iv)
 	mutex_lock(&iv->state_mutex);
 	igbvf_disable_fds(iv, true);
 	igbvf_reset_state_locked(iv);
+	igbvf_dirty_close(iv);
 	igbvf_state_mutex_unlock(iv);
 }
 
@@ -120,6 +122,11 @@ static ssize_t igbvf_save_read(struct file *filp, char __user *buf, size_t len,
 		goto out;
 	}
 	len = min_t(size_t, migf->total_length - *pos, len);
+	if (!len && !migf->final) {
+		/* PRE_COPY: nothing more until STOP_COPY */
+		done = -ENOMSG;
+		goto out;
+	}
 	if (len && copy_to_user(buf, migf->data + *pos, len)) {
 		done = -EFAULT;
 		goto out;
@@ -129,6 +136,45 @@ static ssize_t igbvf_save_read(struct file *filp, char __user *buf, size_t len,
 out:
 	mutex_unlock(&migf->lock);
 	return done;
+}
+
+/*
+ * VFIO_MIG_GET_PRECOPY_INFO: the compatibility record is the initial data;
+ * the VF has no state worth sending before STOP_COPY (dirty_bytes 0).
+ */
+static long igbvf_precopy_ioctl(struct file *filp, unsigned int cmd,
+				unsigned long arg)
+{
+	struct igbvf_migf *migf = filp->private_data;
+	struct igbvf_vfio *iv = migf->iv;
+	struct vfio_precopy_info info = {};
+	unsigned long minsz = offsetofend(struct vfio_precopy_info, dirty_bytes);
+	int ret = 0;
+
+	if (cmd != VFIO_MIG_GET_PRECOPY_INFO)
+		return -ENOTTY;
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	mutex_lock(&iv->state_mutex);
+	if (iv->mig_state != VFIO_DEVICE_STATE_PRE_COPY &&
+	    iv->mig_state != VFIO_DEVICE_STATE_PRE_COPY_P2P) {
+		ret = -EINVAL;
+		goto out_state;
+	}
+	mutex_lock(&migf->lock);
+	if (READ_ONCE(migf->disabled))
+		ret = -ENODEV;
+	else if (filp->f_pos < migf->total_length)
+		info.initial_bytes = migf->total_length - filp->f_pos;
+	mutex_unlock(&migf->lock);
+out_state:
+	igbvf_state_mutex_unlock(iv);
+	if (ret)
+		return ret;
+	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
 /*
@@ -162,7 +208,7 @@ static int igbvf_restore_decoding(struct igbvf_vfio *iv,
  * migf->lock. Only a reset does not (see igbvf_disable_fds()); a restore
  * it races with then runs on the reset VF, and the device is RUNNING.
  */
-static int igbvf_load_locked(struct igbvf_migf *migf)
+static int igbvf_load_locked(struct igbvf_migf *migf, size_t off)
 {
 	struct igbvf_vfio *iv = migf->iv;
 	struct pci_dev *pdev = iv->core_device.pdev;
@@ -173,13 +219,13 @@ static int igbvf_load_locked(struct igbvf_migf *migf)
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return -ENOMEM;
-	ret = svf_blob_decode(migf->data, migf->total_length, pdev->vendor,
-			      pdev->device, m, &field);
+	ret = svf_blob_decode(migf->data + off, migf->total_length - off,
+			      pdev->vendor, pdev->device, m, &field);
 	/* user space can send blobs at any rate: one line each, rate-limited */
 	if (ret)
 		dev_err_ratelimited(&pdev->dev,
 				    "migration state rejected: invalid %s (%zu bytes)\n",
-				    field, migf->total_length);
+				    field, migf->total_length - off);
 	else
 		ret = igbvf_restore_decoding(iv, m);
 	kfree(m);
@@ -188,20 +234,44 @@ static int igbvf_load_locked(struct igbvf_migf *migf)
 	return ret;
 }
 
+/* The first @len bytes of @data open with a compatibility record. */
+static bool igbvf_stream_has_compat(const u8 *data, size_t len)
+{
+	__le32 magic;
+
+	if (len < sizeof(magic))
+		return false;
+	memcpy(&magic, data, sizeof(magic));
+	return le32_to_cpu(magic) == SVF_COMPAT_MAGIC;
+}
+
+/* Where the blob starts: after a compatibility record, if there is one. */
+static size_t igbvf_blob_off(const struct igbvf_migf *migf)
+{
+	return igbvf_stream_has_compat(migf->data, migf->total_length) ?
+	       sizeof(struct svf_compat) : 0;
+}
+
 /*
- * The blob is loaded as soon as its last byte (per the header's total_len)
+ * The compatibility record (PRE_COPY's initial bytes) is checked as soon
+ * as it is complete, so that with QEMU's switchover-ack an incompatible
+ * destination fails the migration while the source still runs. The blob
+ * is loaded as soon as its last byte (per the header's total_len)
  * arrives, so that a destination that cannot take it fails the write and
- * with it QEMU's loading of the migration stream: the source then resumes.
- * RESUMING -> STOP reports the same result.
+ * with it QEMU's loading of the migration stream: the source then
+ * resumes. RESUMING -> STOP reports the same result.
  */
 static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 				  size_t len, loff_t *pos)
 {
 	struct igbvf_migf *migf = filp->private_data;
-	const struct svf_header *h = (const struct svf_header *)migf->data;
-	size_t need;
+	struct pci_dev *pdev = migf->iv->core_device.pdev;
+	const struct svf_header *h;
+	const char *field;
+	size_t need, off;
 	loff_t end;
 	ssize_t done;
+	int ret;
 
 	if (pos)
 		return -ESPIPE;
@@ -223,7 +293,7 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 		 * A refusal already reported keeps its errno.
 		 */
 		if (!migf->load_err) {
-			dev_err_ratelimited(&migf->iv->core_device.pdev->dev,
+			dev_err_ratelimited(&pdev->dev,
 					    "migration state rejected: data after total_len\n");
 			migf->loaded = false;
 			migf->load_err = -EINVAL;
@@ -231,8 +301,8 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 		done = migf->load_err;
 		goto out;
 	}
-	if (end > SVF_MAX_BLOB) {
-		/* no valid blob is that large */
+	if (end > SVF_MAX_STREAM) {
+		/* no valid stream is that large */
 		done = -EFBIG;
 		goto out;
 	}
@@ -240,15 +310,43 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 		done = -EFAULT;
 		goto out;
 	}
+	/* a blob alone may not exceed SVF_MAX_BLOB either */
+	if (end > SVF_MAX_BLOB &&
+	    !igbvf_stream_has_compat(migf->data, max_t(size_t, end,
+						       migf->total_length))) {
+		done = -EFBIG;
+		goto out;
+	}
 	*pos += len;
 	migf->total_length = max_t(size_t, migf->total_length, *pos);
 	done = len;
-	if (migf->total_length < sizeof(*h))
+	/* a reset or close ended the fd while this writer slept in the copy */
+	if (READ_ONCE(migf->disabled)) {
+		done = -ENODEV;
 		goto out;
+	}
+	off = igbvf_blob_off(migf);
+	if (off && !migf->compat_ok) {
+		if (migf->total_length < off)
+			goto out;
+		ret = svf_compat_check(migf->data, pdev->vendor, pdev->device,
+				       &field);
+		if (ret) {
+			dev_err_ratelimited(&pdev->dev,
+					    "migration stream rejected: invalid %s\n",
+					    field);
+			migf->load_err = ret;
+			done = ret;
+			goto out;
+		}
+		migf->compat_ok = true;
+	}
+	if (migf->total_length - off < sizeof(*h))
+		goto out;
+	h = (const struct svf_header *)(migf->data + off);
 	need = le32_to_cpu(h->total_len);
-	if (need <= migf->total_length || need > SVF_MAX_BLOB) {
-		int ret = igbvf_load_locked(migf);
-
+	if (need <= migf->total_length - off || need > SVF_MAX_BLOB) {
+		ret = igbvf_load_locked(migf, off);
 		if (ret)
 			done = ret;
 	}
@@ -260,6 +358,8 @@ out:
 static const struct file_operations igbvf_save_fops = {
 	.owner = THIS_MODULE,
 	.read = igbvf_save_read,
+	.unlocked_ioctl = igbvf_precopy_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.release = igbvf_release_file,
 };
 
@@ -291,33 +391,79 @@ static struct igbvf_migf *igbvf_alloc_migf(struct igbvf_vfio *iv,
 	return migf;
 }
 
-static struct file *igbvf_save(struct igbvf_vfio *iv)
+/* A save fd whose stream opens with the compatibility record. */
+static struct igbvf_migf *igbvf_save_open(struct igbvf_vfio *iv)
 {
 	struct pci_dev *pdev = iv->core_device.pdev;
 	struct igbvf_migf *migf;
-	struct svf_model *m;
-	int len;
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
-	if (!m)
-		return ERR_PTR(-ENOMEM);
 	migf = igbvf_alloc_migf(iv, &igbvf_save_fops, O_RDONLY);
-	if (IS_ERR(migf)) {
-		kfree(m);
-		return ERR_CAST(migf);
-	}
-	igbvf_capture(iv, m);
-	len = svf_blob_encode(m, pdev->vendor, pdev->device, migf->data,
-			      sizeof(migf->data));
-	kfree(m);
-	if (len < 0) {
-		fput(migf->filp);
-		return ERR_PTR(len);
-	}
-	migf->total_length = len;
+	if (IS_ERR(migf))
+		return migf;
+	svf_compat_encode(pdev->vendor, pdev->device,
+			  (struct svf_compat *)migf->data);
+	migf->total_length = sizeof(struct svf_compat);
 	get_file(migf->filp);
 	iv->saving_migf = migf;
-	return migf->filp;
+	return migf;
+}
+
+/*
+ * Capture the stopped VF and append its blob to the save fd's stream,
+ * opening one if PRE_COPY did not. The blob is decoded again before it is
+ * offered, so that odd state the guest wrote fails here, on the source,
+ * and not at the switch-over on the destination.
+ */
+static struct file *igbvf_save(struct igbvf_vfio *iv)
+{
+	struct pci_dev *pdev = iv->core_device.pdev;
+	struct igbvf_migf *migf = iv->saving_migf;
+	bool opened = false;
+	struct svf_model *m;
+	const char *field;
+	int len;
+
+	len = igbvf_dirty_check(iv);
+	if (len)
+		return ERR_PTR(len);
+	m = kzalloc(2 * sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	if (!migf) {
+		migf = igbvf_save_open(iv);
+		if (IS_ERR(migf)) {
+			kfree(m);
+			return ERR_CAST(migf);
+		}
+		opened = true;
+	}
+	len = igbvf_capture(iv, m);
+	mutex_lock(&migf->lock);
+	if (!len)
+		len = svf_blob_encode(m, pdev->vendor, pdev->device,
+				      migf->data + migf->total_length,
+				      sizeof(migf->data) - migf->total_length);
+	if (len > 0 &&
+	    svf_blob_decode(migf->data + migf->total_length, len, pdev->vendor,
+			    pdev->device, m + 1, &field)) {
+		pci_err(pdev, "migration state of this VF is invalid: %s\n",
+			field);
+		len = -EINVAL;
+	}
+	if (len > 0) {
+		migf->total_length += len;
+		migf->final = true;
+	}
+	mutex_unlock(&migf->lock);
+	kfree(m);
+	if (len < 0) {
+		if (opened) {
+			igbvf_disable_fds(iv, true);
+			fput(migf->filp);	/* the reference for user space */
+		}
+		return ERR_PTR(len);
+	}
+	return opened ? migf->filp : NULL;
 }
 
 /*
@@ -332,11 +478,12 @@ static int igbvf_load(struct igbvf_vfio *iv)
 
 	mutex_lock(&migf->lock);
 	if (!migf->loaded && !migf->load_err)
-		igbvf_load_locked(migf);
+		igbvf_load_locked(migf, igbvf_blob_off(migf));
 	if (migf->load_err) {
 		ret = migf->load_err;
 		migf->load_err = 0;
 		migf->loaded = false;
+		migf->compat_ok = false;
 		migf->total_length = 0;
 		migf->filp->f_pos = 0;
 	}
@@ -344,6 +491,48 @@ static int igbvf_load(struct igbvf_vfio *iv)
 	return ret;
 }
 
+/* Hold the VF off (RUNNING -> RUNNING_P2P, PRE_COPY -> PRE_COPY_P2P). */
+static int igbvf_stop_vf(struct igbvf_vfio *iv)
+{
+	int ret = igbvf_quiesce(iv);
+
+	if (!ret)
+		igbvf_dirty_quiesced(iv);
+	return ret;
+}
+
+/* Let it run again (the reverse arcs); its buffers are pinned first. */
+static void igbvf_run_vf(struct igbvf_vfio *iv)
+{
+	igbvf_dirty_unquiesced(iv);
+	igbvf_unquiesce(iv);
+}
+
+/*
+ * Enter PRE_COPY(_P2P): a save fd offering the compatibility record, and
+ * dirty tracking from now on. QEMU starts its dirty log and takes its
+ * first, all-dirty bitmap before it asks for PRE_COPY, and sends no page
+ * before that: writes the VF made earlier are in that first pass.
+ */
+static struct file *igbvf_precopy(struct igbvf_vfio *iv)
+{
+	struct igbvf_migf *migf;
+	int ret;
+
+	ret = igbvf_dirty_start(iv);
+	if (ret)
+		return ERR_PTR(ret);
+	migf = igbvf_save_open(iv);
+	return IS_ERR(migf) ? ERR_CAST(migf) : migf->filp;
+}
+
+/**
+ * igbvf_step() - take one arc of the migration state machine
+ * @iv: the device (state_mutex held)
+ * @next: the state vfio_mig_get_next_state() chose
+ *
+ * Return: the data fd the arc opens, NULL, or an ERR_PTR.
+ */
 static struct file *igbvf_step(struct igbvf_vfio *iv,
 			       enum vfio_device_mig_state next)
 {
@@ -351,14 +540,19 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 	struct igbvf_migf *migf;
 	int ret;
 
-	if (cur == VFIO_DEVICE_STATE_RUNNING &&
-	    next == VFIO_DEVICE_STATE_RUNNING_P2P) {
-		ret = igbvf_quiesce(iv);
+	/* quiesce: no DMA, no interrupt; the rings get pinned if tracking */
+	if ((cur == VFIO_DEVICE_STATE_RUNNING &&
+	     next == VFIO_DEVICE_STATE_RUNNING_P2P) ||
+	    (cur == VFIO_DEVICE_STATE_PRE_COPY &&
+	     next == VFIO_DEVICE_STATE_PRE_COPY_P2P)) {
+		ret = igbvf_stop_vf(iv);
 		return ret ? ERR_PTR(ret) : NULL;
 	}
-	if (cur == VFIO_DEVICE_STATE_RUNNING_P2P &&
-	    next == VFIO_DEVICE_STATE_RUNNING) {
-		igbvf_unquiesce(iv);
+	if ((cur == VFIO_DEVICE_STATE_RUNNING_P2P &&
+	     next == VFIO_DEVICE_STATE_RUNNING) ||
+	    (cur == VFIO_DEVICE_STATE_PRE_COPY_P2P &&
+	     next == VFIO_DEVICE_STATE_PRE_COPY)) {
+		igbvf_run_vf(iv);
 		return NULL;
 	}
 	/* the VF has no peer-to-peer traffic: STOP and RUNNING_P2P coincide */
@@ -367,7 +561,25 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 	    (cur == VFIO_DEVICE_STATE_STOP &&
 	     next == VFIO_DEVICE_STATE_RUNNING_P2P))
 		return NULL;
-	if (cur == VFIO_DEVICE_STATE_STOP &&
+	if ((cur == VFIO_DEVICE_STATE_RUNNING &&
+	     next == VFIO_DEVICE_STATE_PRE_COPY) ||
+	    (cur == VFIO_DEVICE_STATE_RUNNING_P2P &&
+	     next == VFIO_DEVICE_STATE_PRE_COPY_P2P))
+		return igbvf_precopy(iv);
+	/*
+	 * A cancelled migration: the data fd ends, tracking does not (the
+	 * container stays in pinned-page scope, see dirty.c).
+	 */
+	if ((cur == VFIO_DEVICE_STATE_PRE_COPY &&
+	     next == VFIO_DEVICE_STATE_RUNNING) ||
+	    (cur == VFIO_DEVICE_STATE_PRE_COPY_P2P &&
+	     next == VFIO_DEVICE_STATE_RUNNING_P2P)) {
+		igbvf_disable_fds(iv, true);
+		return NULL;
+	}
+	/* the PRE_COPY fd carries on: the blob follows the record */
+	if ((cur == VFIO_DEVICE_STATE_STOP ||
+	     cur == VFIO_DEVICE_STATE_PRE_COPY_P2P) &&
 	    next == VFIO_DEVICE_STATE_STOP_COPY)
 		return igbvf_save(iv);
 	if (cur == VFIO_DEVICE_STATE_STOP_COPY &&
@@ -440,7 +652,7 @@ static int igbvf_get_state(struct vfio_device *vdev,
 static int igbvf_get_data_size(struct vfio_device *vdev,
 			       unsigned long *stop_copy_length)
 {
-	*stop_copy_length = SVF_BLOB_SIZE;
+	*stop_copy_length = sizeof(struct svf_compat) + SVF_BLOB_SIZE;
 	return 0;
 }
 

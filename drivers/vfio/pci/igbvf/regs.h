@@ -57,6 +57,8 @@
 
 /* BAR0 pages below this are trapped; the doorbell pages above are mmapped */
 #define IGBVF_TRAP_END		0x2000
+/* with dirty tracking the RX register page is trapped too (RDT writes) */
+#define IGBVF_TRAP_END_TRACKED	0x3000
 /* the VF's MSI-X BAR: it holds the MSI-X table and PBA only */
 #define IGBVF_MSIX_BAR		VFIO_PCI_BAR3_REGION_INDEX
 #define IGBVF_BAR0_SIZE		0x4000

@@ -3,8 +3,11 @@
  * VFIO device plumbing: open/close, and the BAR0 split. The first two pages
  * of BAR0 (control, mailbox, interrupt and statistics registers) are
  * trapped so that state the device cannot report truthfully is tracked from
- * the guest's writes; the doorbell pages 0x2000-0x3FFF (ring registers,
- * RDT/TDT) stay mmapped so the data path never traps.
+ * the guest's writes. With dirty tracking (the default) the RX register
+ * page 0x2000-0x2FFF is trapped too, so that every RX buffer handed to the
+ * VF by an RDT write is seen (dirty.c); the TX page 0x3000-0x3FFF stays
+ * mmapped so transmit never traps. Without it both doorbell pages are
+ * mmapped.
  *
  * The MSI-X BAR (BAR3: the MSI-X table and PBA, nothing else) is not
  * mmappable. QEMU emulates the table over an mmapped BAR, which leaves a
@@ -38,6 +41,7 @@ static int igbvf_vfio_open_device(struct vfio_device *core_vdev)
 	mutex_lock(&iv->state_mutex);
 	iv->mig_state = VFIO_DEVICE_STATE_RUNNING;
 	igbvf_shadow_reset(iv);
+	igbvf_dirty_open(iv);
 	igbvf_state_mutex_unlock(iv);
 	vfio_pci_core_finish_enable(vdev);
 	return 0;
@@ -54,8 +58,10 @@ static void igbvf_vfio_close_device(struct vfio_device *core_vdev)
 static long igbvf_vfio_region_info(struct vfio_device *core_vdev,
 				   unsigned long arg)
 {
-	struct vfio_pci_core_device *vdev = &to_igbvf(core_vdev)->core_device;
+	struct igbvf_vfio *iv = to_igbvf(core_vdev);
+	struct vfio_pci_core_device *vdev = &iv->core_device;
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	u32 trap_end = igbvf_dirty_trap_end(iv);
 	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
 	struct vfio_region_info_cap_sparse_mmap *sparse;
 	struct vfio_region_info info;
@@ -75,7 +81,7 @@ static long igbvf_vfio_region_info(struct vfio_device *core_vdev,
 	info.size = pci_resource_len(vdev->pdev, info.index);
 	info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
 	if (info.index == VFIO_PCI_BAR0_REGION_INDEX &&
-	    vdev->bar_mmap_supported[0] && info.size > IGBVF_TRAP_END) {
+	    vdev->bar_mmap_supported[0] && info.size > trap_end) {
 		size = struct_size(sparse, areas, 1);
 		sparse = kzalloc(size, GFP_KERNEL);
 		if (!sparse)
@@ -83,8 +89,8 @@ static long igbvf_vfio_region_info(struct vfio_device *core_vdev,
 		sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
 		sparse->header.version = 1;
 		sparse->nr_areas = 1;
-		sparse->areas[0].offset = IGBVF_TRAP_END;
-		sparse->areas[0].size = info.size - IGBVF_TRAP_END;
+		sparse->areas[0].offset = trap_end;
+		sparse->areas[0].size = info.size - trap_end;
 		ret = vfio_info_add_capability(&caps, &sparse->header, size);
 		kfree(sparse);
 		if (ret)
@@ -124,12 +130,12 @@ static long igbvf_vfio_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 	}
 }
 
-static bool igbvf_trapped(loff_t *ppos, size_t count)
+static bool igbvf_trapped(struct igbvf_vfio *iv, loff_t *ppos)
 {
 	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
 
 	return VFIO_PCI_OFFSET_TO_INDEX(*ppos) == VFIO_PCI_BAR0_REGION_INDEX &&
-	       pos < IGBVF_TRAP_END;
+	       pos < igbvf_dirty_trap_end(iv);
 }
 
 /*
@@ -150,7 +156,8 @@ static ssize_t igbvf_vfio_trap_rw(struct igbvf_vfio *iv, char __user *buf,
 	if (iswrite) {
 		if (copy_from_user(&val, buf, 4))
 			return -EFAULT;
-		ret = igbvf_trap_write(iv, off, le32_to_cpu((__force __le32)val));
+		ret = igbvf_dirty_write(iv, off,
+					le32_to_cpu((__force __le32)val));
 	} else {
 		ret = igbvf_trap_read(iv, off, &val);
 		if (!ret) {
@@ -169,7 +176,7 @@ static ssize_t igbvf_vfio_trap_rw(struct igbvf_vfio *iv, char __user *buf,
 static ssize_t igbvf_vfio_read(struct vfio_device *core_vdev, char __user *buf,
 			       size_t count, loff_t *ppos)
 {
-	if (igbvf_trapped(ppos, count))
+	if (igbvf_trapped(to_igbvf(core_vdev), ppos))
 		return igbvf_vfio_trap_rw(to_igbvf(core_vdev), buf, count,
 					  ppos, false);
 	return vfio_pci_core_read(core_vdev, buf, count, ppos);
@@ -179,7 +186,7 @@ static ssize_t igbvf_vfio_write(struct vfio_device *core_vdev,
 				const char __user *buf, size_t count,
 				loff_t *ppos)
 {
-	if (igbvf_trapped(ppos, count))
+	if (igbvf_trapped(to_igbvf(core_vdev), ppos))
 		return igbvf_vfio_trap_rw(to_igbvf(core_vdev), (char __user *)buf,
 					  count, ppos, true);
 	return vfio_pci_core_write(core_vdev, buf, count, ppos);
@@ -194,7 +201,8 @@ static int igbvf_vfio_mmap(struct vfio_device *core_vdev,
 
 	/* the trapped pages must never be mapped, nor the MSI-X BAR */
 	if ((index == VFIO_PCI_BAR0_REGION_INDEX &&
-	     (pgoff << PAGE_SHIFT) < IGBVF_TRAP_END) || index == IGBVF_MSIX_BAR)
+	     (pgoff << PAGE_SHIFT) < igbvf_dirty_trap_end(to_igbvf(core_vdev))) ||
+	    index == IGBVF_MSIX_BAR)
 		return -EINVAL;
 	return vfio_pci_core_mmap(core_vdev, vma);
 }
@@ -210,8 +218,10 @@ static int igbvf_vfio_init_dev(struct vfio_device *core_vdev)
 	mutex_init(&iv->state_mutex);
 	mutex_init(&iv->shadow_lock);
 	spin_lock_init(&iv->reset_lock);
+	igbvf_dirty_init(iv);
 	core_vdev->migration_flags = VFIO_MIGRATION_STOP_COPY |
-				     VFIO_MIGRATION_P2P;
+				     VFIO_MIGRATION_P2P |
+				     VFIO_MIGRATION_PRE_COPY;
 	core_vdev->mig_ops = &igbvf_vfio_mig_ops;
 	return 0;
 }
@@ -220,9 +230,20 @@ static void igbvf_vfio_release_dev(struct vfio_device *core_vdev)
 {
 	struct igbvf_vfio *iv = to_igbvf(core_vdev);
 
+	igbvf_dirty_destroy(iv);
 	mutex_destroy(&iv->shadow_lock);
 	mutex_destroy(&iv->state_mutex);
 	vfio_pci_core_release_dev(core_vdev);
+}
+
+/*
+ * User space unmaps IOVA: type1 calls this only when pages of the range are
+ * pinned, and requires them unpinned on return (it retries, then BUG()s).
+ */
+static void igbvf_vfio_dma_unmap(struct vfio_device *core_vdev, u64 iova,
+				 u64 length)
+{
+	igbvf_dirty_dma_unmap(to_igbvf(core_vdev), iova, length);
 }
 
 const struct vfio_device_ops igbvf_vfio_ops = {
@@ -236,6 +257,7 @@ const struct vfio_device_ops igbvf_vfio_ops = {
 	.read = igbvf_vfio_read,
 	.write = igbvf_vfio_write,
 	.mmap = igbvf_vfio_mmap,
+	.dma_unmap = igbvf_vfio_dma_unmap,
 	.request = vfio_pci_core_request,
 	.match = vfio_pci_core_match,
 	.bind_iommufd = vfio_iommufd_physical_bind,

@@ -4,6 +4,8 @@
 #define _SHADOWVF_BLOB_UTIL_H
 
 #include <stddef.h>
+#include <string.h>
+#include <sys/types.h>
 #include <linux/types.h>
 #include <linux/shadowvf/igbvf_state.h>
 
@@ -29,6 +31,34 @@ static inline void blob_fix_crc(__u8 *blob, size_t len)
 
 	h->crc32 = 0;
 	h->crc32 = crc32_ieee(blob, len);
+}
+
+/* A saved stream: the compatibility record, then the blob. */
+#define SVF_COMPAT_SIZE	sizeof(struct svf_compat)
+#define SVF_STREAM_SIZE	(SVF_COMPAT_SIZE + SVF_BLOB_SIZE)
+
+/*
+ * Check the compatibility record that opens a saved stream of an 82576 VF
+ * and drop it, leaving the bare blob (which a destination also accepts) at
+ * @b. Returns the blob's length, or -1 if the record is wrong.
+ */
+static inline ssize_t stream_take_blob(__u8 *b, ssize_t len)
+{
+	struct svf_compat c;
+	__u32 crc;
+
+	if (len < (ssize_t)SVF_COMPAT_SIZE)
+		return -1;
+	memcpy(&c, b, sizeof(c));
+	crc = c.crc32;
+	c.crc32 = 0;
+	if (c.magic != SVF_COMPAT_MAGIC || crc32_ieee(&c, sizeof(c)) != crc ||
+	    c.major != SVF_VERSION_MAJOR || c.minor != SVF_VERSION_MINOR ||
+	    c.vendor != 0x8086 || c.device != 0x10ca || c.required ||
+	    c.reserved)
+		return -1;
+	memmove(b, b + SVF_COMPAT_SIZE, len - SVF_COMPAT_SIZE);
+	return len - SVF_COMPAT_SIZE;
 }
 
 /* Locate section @id's payload in a well-formed blob. */

@@ -14,6 +14,7 @@
  */
 #include <time.h>
 #include "vfio_util.h"
+#include "blob_util.h"
 #include "kselftest.h"
 #include "fuzz/blob_gen.h"
 #include "../../../../drivers/vfio/pci/igbvf/regs.h"
@@ -109,6 +110,8 @@ static int save_vf0(int dev)
 	close(fd);
 	if (mig_set(dev, S_STOP, NULL) || mig_set(dev, S_RUNNING, NULL))
 		return -1;
+	/* the stream opens with the compatibility record: keep the blob */
+	n = n > 0 ? stream_take_blob(vf0_blob, n) : -1;
 	if (n <= 0)
 		return -1;
 	vf0_len = n;

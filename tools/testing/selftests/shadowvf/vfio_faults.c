@@ -56,10 +56,11 @@
 #define EIMC		0x1528
 #define EITR0		0x1680
 #define RDLEN		0x2808
+#define TDLEN		0x3808
 #define RXDCTL		0x2828
 #define TDT		0x3818
 #define  XDCTL_EN	0x02000000
-#define TRAP_END	0x2000
+#define TRAP_END	0x3000	/* the RX page is trapped: dirty tracking */
 #define BAR0_SIZE	0x4000
 
 /* PF/VF mailbox messages */
@@ -192,7 +193,10 @@ static __u32 vf_reset_msg(int dev, __u64 base)
 	return mbx(dev, base, msg, 1, reply, 3);
 }
 
-/* STOP_COPY, read to the end, STOP. Returns the length or -errno. */
+/*
+ * STOP_COPY, read to the end, STOP. Returns the blob's length (the
+ * compatibility record checked and dropped; -1 if it is wrong) or -errno.
+ */
 static ssize_t save_state(int dev, __u8 *buf, size_t size)
 {
 	ssize_t len;
@@ -204,6 +208,8 @@ static ssize_t save_state(int dev, __u8 *buf, size_t size)
 	len = mig_read_all(fd, buf, size);
 	close(fd);
 	ret = mig_set(dev, S_STOP, NULL);
+	if (len > 0)
+		len = stream_take_blob(buf, len);
 	return ret ? ret : len;
 }
 
@@ -614,12 +620,12 @@ TEST_F(flt, stale_fd_io)
 
 	/* STOP_COPY -> STOP ends it; a new session does not revive it */
 	ASSERT_EQ(0, mig_set(dev0, S_STOP_COPY, &old));
-	EXPECT_EQ(self->blob_len, mig_read_all(old, b, sizeof(b)));
+	EXPECT_EQ(SVF_COMPAT_SIZE + self->blob_len, mig_read_all(old, b, sizeof(b)));
 	ASSERT_EQ(0, mig_set(dev0, S_STOP, NULL));
 	EXPECT_EQ(ENODEV, fd_io_errno(old, S_STOP_COPY));
 	ASSERT_EQ(0, mig_set(dev0, S_STOP_COPY, &cur));
 	EXPECT_EQ(ENODEV, fd_io_errno(old, S_STOP_COPY));
-	EXPECT_EQ(self->blob_len, mig_read_all(cur, b, sizeof(b)));
+	EXPECT_EQ(SVF_COMPAT_SIZE + self->blob_len, mig_read_all(cur, b, sizeof(b)));
 	/* STOP_COPY -> RUNNING (combination arc) ends it too */
 	ASSERT_EQ(0, mig_set(dev0, S_RUNNING, NULL));
 	EXPECT_EQ(ENODEV, fd_io_errno(cur, S_STOP_COPY));
@@ -659,15 +665,16 @@ TEST_F_TIMEOUT(flt, pf_down_during_stop_copy, 120)
 	ASSERT_EQ(0, pf_link(self->pfif, 0));
 	self->pf_down = 1;
 	n = mig_read_all(fd, b + 32, sizeof(b) - 32);
-	EXPECT_EQ(self->blob_len - 32, n);
-	bad = blob_bad(b, n + 32);
+	EXPECT_EQ(SVF_COMPAT_SIZE + self->blob_len - 32, n);
+	n = stream_take_blob(b, n + 32);
+	bad = blob_bad(b, n);
 	EXPECT_EQ(NULL, bad) TH_LOG("blob read across PF down: bad %s", bad);
 	close(fd);
 	EXPECT_EQ(0, mig_set(dev0, S_STOP, NULL));
 	EXPECT_EQ(0, mig_set(dev0, S_RUNNING, NULL));
 	ASSERT_EQ(0, pf_link(self->pfif, 1));
 	self->pf_down = 0;
-	EXPECT_EQ(0, restore_retry(_metadata, self->vf[1].dev, b, n + 32, 3));
+	EXPECT_EQ(0, restore_retry(_metadata, self->vf[1].dev, b, n, 3));
 	EXPECT_EQ(0, mig_set(self->vf[1].dev, S_RUNNING, NULL));
 }
 
@@ -1020,7 +1027,7 @@ TEST_F_TIMEOUT(flt, resume_write_pos_race, 60)
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	struct uffdio_copy copy = {};
-	static __u8 abuf[SVF_MAX_BLOB], src[65536];
+	static __u8 abuf[SVF_MAX_STREAM], src[65536];
 	long pg = sysconf(_SC_PAGESIZE);
 	struct writer a = {}, b = {};
 	int dev = self->vf[1].dev, uffd, fd = -1, i;
@@ -1054,7 +1061,7 @@ TEST_F_TIMEOUT(flt, resume_write_pos_race, 60)
 
 	ASSERT_EQ(0, mig_set(dev, S_RESUMING, &fd));
 	b = (struct writer){ .fd = fd, .buf = area, .len = 4 };
-	a = (struct writer){ .fd = fd, .buf = abuf, .len = SVF_MAX_BLOB };
+	a = (struct writer){ .fd = fd, .buf = abuf, .len = SVF_MAX_STREAM };
 	ASSERT_EQ(0, pthread_create(&tb, NULL, writer_fn, &b));
 	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
 	if (poll(&pfd, 1, 5000) != 1 || read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
@@ -1084,8 +1091,8 @@ TEST_F_TIMEOUT(flt, resume_write_pos_race, 60)
 	EXPECT_EQ(4, b.ret);
 	EXPECT_EQ(-1, a.ret);
 	EXPECT_EQ(EFBIG, a.err)
-		TH_LOG("A: %zd, errno %d: %d bytes at position 4 were not refused",
-		       a.ret, a.err, SVF_MAX_BLOB);
+		TH_LOG("A: %zd, errno %d: %zu bytes at position 4 were not refused",
+		       a.ret, a.err, SVF_MAX_STREAM);
 	EXPECT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
 	close(fd);
 	munmap(area, pg);
@@ -1236,19 +1243,25 @@ TEST_F(flt, bar0_trap_access_sizes)
 	EXPECT_EQ(-1, pwrite(dev, gone, 4, base + EITR0));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(0x120, rd(dev, base, EITR0));
-	/* doorbell pages: sub-dword and qword accesses of real values */
+	/* the RX page is trapped (dirty tracking): dwords only */
 	ASSERT_EQ(0, wr32(dev, base, RDLEN, 0x1080));
-	rdlen = rd(dev, base, RDLEN);
+	EXPECT_EQ(0x1080, rd(dev, base, RDLEN));
+	EXPECT_EQ(-1, pread(dev, &v16, 2, base + RDLEN));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, wr32(dev, base, RDLEN, 0));
+	/* the TX doorbell page: sub-dword and qword accesses of real values */
+	ASSERT_EQ(0, wr32(dev, base, TDLEN, 0x1080));
+	rdlen = rd(dev, base, TDLEN);
 	EXPECT_EQ(0x1080, rdlen);
-	EXPECT_EQ(2, pread(dev, &v16, 2, base + RDLEN));
+	EXPECT_EQ(2, pread(dev, &v16, 2, base + TDLEN));
 	EXPECT_EQ(0x1080, v16);
 	/* (QEMU's igb decodes dword-aligned addresses only) */
-	EXPECT_EQ(1, pread(dev, &v8, 1, base + RDLEN));
+	EXPECT_EQ(1, pread(dev, &v8, 1, base + TDLEN));
 	EXPECT_EQ(0x80, v8);
-	EXPECT_EQ(8, pread(dev, b, 8, base + RDLEN));
+	EXPECT_EQ(8, pread(dev, b, 8, base + TDLEN));
 	memcpy(&v, b, 4);
 	EXPECT_EQ(rdlen, v);
-	ASSERT_EQ(0, wr32(dev, base, RDLEN, 0));
+	ASSERT_EQ(0, wr32(dev, base, TDLEN, 0));
 }
 
 /*
@@ -1290,8 +1303,10 @@ TEST_F(flt, mmap_trapped_refused)
 		{ 0, 0x1000, PROT_READ },
 		{ 0x1000, 0x1000, PROT_READ | PROT_WRITE },
 		{ 0x1000, 0x2000, PROT_READ | PROT_WRITE },
+		{ 0x2000, 0x1000, PROT_READ | PROT_WRITE },	/* RX page */
+		{ 0x2000, 0x2000, PROT_READ },
 		{ 0, BAR0_SIZE, PROT_READ },
-		{ 0x2000, 0x3000, PROT_READ },		/* past the BAR */
+		{ 0x3000, 0x2000, PROT_READ },		/* past the BAR */
 		{ BAR0_SIZE, 0x1000, PROT_READ },
 	};
 	int dev = self->vf[0].dev;
@@ -1308,16 +1323,17 @@ TEST_F(flt, mmap_trapped_refused)
 		if (p != MAP_FAILED)
 			munmap(p, bad[i].len);
 	}
-	p = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE, MAP_SHARED, dev, base + TRAP_END);
+	p = mmap(NULL, BAR0_SIZE - TRAP_END, PROT_READ | PROT_WRITE, MAP_SHARED, dev,
+		 base + TRAP_END);
 	ASSERT_NE(MAP_FAILED, p);
 	db = p;
-	ASSERT_EQ(0, wr32(dev, base, RDLEN, 0x2000));
-	EXPECT_EQ(0x2000, __atomic_load_n(&db[(RDLEN - TRAP_END) / 4], __ATOMIC_SEQ_CST));
-	__atomic_store_n(&db[(RDLEN - TRAP_END) / 4], 0, __ATOMIC_SEQ_CST);
-	EXPECT_EQ(0, rd(dev, base, RDLEN));
+	ASSERT_EQ(0, wr32(dev, base, TDLEN, 0x2000));
+	EXPECT_EQ(0x2000, __atomic_load_n(&db[(TDLEN - TRAP_END) / 4], __ATOMIC_SEQ_CST));
+	__atomic_store_n(&db[(TDLEN - TRAP_END) / 4], 0, __ATOMIC_SEQ_CST);
+	EXPECT_EQ(0, rd(dev, base, TDLEN));
 	/* nor can the mapping be grown past the BAR (VM_DONTEXPAND) */
-	EXPECT_EQ(MAP_FAILED, mremap(p, 0x2000, 0x4000, 0));
-	munmap(p, 0x2000);
+	EXPECT_EQ(MAP_FAILED, mremap(p, BAR0_SIZE - TRAP_END, 0x4000, 0));
+	munmap(p, BAR0_SIZE - TRAP_END);
 }
 
 /* VFIO_DEVICE_IOEVENTFD would write BAR0 behind the trap: -ENOTTY. */

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Dirty tracking of igbvf-vfio-pci through the type1 container, with a
+ * user-space VF driver on VF0 alone in its container. The PF sends frames
+ * that the VF receives into buffers at known IOVAs; every round the test
+ * reposts the consumed descriptors with buffers at new addresses (each
+ * straddling a page boundary) and asks the container for its dirty bitmap.
+ *
+ * Which pages the VF wrote is not guessed: the test keeps a copy of the
+ * memory as it wrote it itself; a page that differs was written by the VF.
+ * Asserted: every such buffer page is in the next report (missed = 0) on
+ * every path (PRE_COPY, cancel and restart, stop-and-continue, reset); the
+ * rings are in the report that follows STOP; pages never posted are not
+ * reported (false positives printed); the test catches a page the driver
+ * does not pin (fault_skip_pins); an unmap of pinned buffers completes;
+ * once the device is closed nothing stays pinned.
+ */
+#include <poll.h>
+#include <stdint.h>
+#include <linux/shadowvf/igbvf_state.h>
+#include "vfdrv.h"
+#include "blob_util.h"
+#include "kselftest_harness.h"
+
+#define IOVA		0x1000000ULL
+#define MEM_SIZE	0x400000	/* 1024 pages */
+#define NPAGES		(MEM_SIZE / 4096)
+#define IOVA_B		0x2000000ULL	/* a second mapping, unmapped live */
+#define MEM_B		0x10000
+#define NDESC		8
+#define RXRING		0x0000
+#define TXRING		0x1000
+#define TDWB		0x2000
+#define POOL		0x10000		/* buffers from here on */
+#define BIG_FRAME	1400		/* crosses the page at offset 0xC00 */
+#define SKIP_PARAM	"/sys/module/igbvf_vfio_pci/parameters/fault_skip_pins"
+
+static __u8 *mem, *shadow, *mem_b;
+static __u8 posted[NPAGES];	/* page was part of a posted buffer */
+static __u64 bm[NPAGES / 64];
+static unsigned int next_buf;	/* next buffer slot of the pool */
+static unsigned int rx_next;
+
+/* A buffer at the end of a page, so that a big frame spans two pages. */
+static __u64 new_buf(void)
+{
+	__u64 off = POOL + (__u64)next_buf * 0x2000 + 0xC00;
+
+	next_buf = (next_buf + 1) % ((MEM_SIZE - POOL) / 0x2000);
+	posted[off / 4096] = 1;
+	posted[off / 4096 + 1] = 1;
+	return IOVA + off;
+}
+
+static void post(int i, __u64 addr)
+{
+	struct rxd *r = (void *)(mem + RXRING) + i * 16;
+
+	r->a = addr;
+	((__u64 *)r)[1] = 0;
+}
+
+static int report(int container)
+{
+	char buf[sizeof(struct vfio_iommu_type1_dirty_bitmap) +
+		 sizeof(struct vfio_iommu_type1_dirty_bitmap_get)] = {};
+	struct vfio_iommu_type1_dirty_bitmap *h = (void *)buf;
+	struct vfio_iommu_type1_dirty_bitmap_get *g = (void *)h->data;
+
+	memset(bm, 0, sizeof(bm));
+	h->argsz = sizeof(buf);
+	h->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	g->iova = IOVA;
+	g->size = MEM_SIZE;
+	g->bitmap.pgsize = 4096;
+	g->bitmap.size = sizeof(bm);
+	g->bitmap.data = bm;
+	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, buf) ? -errno : 0;
+}
+
+static int dirty(int p)
+{
+	return (bm[p / 64] >> (p % 64)) & 1;
+}
+
+static int nr_dirty(void)
+{
+	int p, n = 0;
+
+	for (p = 0; p < NPAGES; p++)
+		n += dirty(p);
+	return n;
+}
+
+static int ring_page(int p)
+{
+	return p == RXRING / 4096 || p == TXRING / 4096 || p == TDWB / 4096;
+}
+
+struct tally {
+	int written, missed, fp, rings_written;
+};
+
+/*
+ * Compare the memory with what the test wrote: pages the VF wrote must be
+ * in the report just taken (ring pages only after STOP, counted apart).
+ */
+static void check(struct tally *t)
+{
+	int p;
+
+	memset(t, 0, sizeof(*t));
+	for (p = 0; p < NPAGES; p++) {
+		int w = memcmp(mem + p * 4096, shadow + p * 4096, 4096) != 0;
+
+		if (ring_page(p)) {
+			t->rings_written += w;
+			continue;
+		}
+		t->written += w;
+		if (w && !dirty(p))
+			t->missed++;
+		if (dirty(p) && !posted[p])
+			t->fp++;
+	}
+}
+
+static void snapshot(void)
+{
+	memcpy(shadow, mem, MEM_SIZE);
+}
+
+static void send_frames(struct pf *pf, int n)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_ifindex = pf->ifindex, .sll_halen = 6 };
+	static __u8 f[BIG_FRAME];
+	int i;
+
+	memcpy(sll.sll_addr, vf_mac, 6);
+	for (i = 0; i < n; i++) {
+		frame(f, vf_mac, pf->mac, TAG_PF2VF, i);
+		memset(f + 22, 0xA5 ^ i, BIG_FRAME - 22);
+		sendto(pf->sock, f, sizeof(f), 0, (void *)&sll, sizeof(sll));
+	}
+}
+
+/* Consume received descriptors, repost each with a new buffer. */
+static int consume(struct vfdrv *d, int want, int wait_ms)
+{
+	int got = 0, idle = 0;
+
+	while (got < want && idle < wait_ms) {
+		struct rxd *r = (void *)(mem + RXRING) + rx_next * 16;
+
+		__sync_synchronize();
+		if (!(r->status & 1)) {
+			usleep(1000);
+			idle++;
+			continue;
+		}
+		post(rx_next, new_buf());
+		__sync_synchronize();
+		wr(d, RDT, rx_next);
+		rx_next = (rx_next + 1) % NDESC;
+		got++;
+	}
+	return got;
+}
+
+/*
+ * One round: report (the baseline), frames into the posted buffers,
+ * repost, report again and check it against what the VF wrote.
+ */
+static void round_trip(struct __test_metadata *_metadata, struct vfdrv *d,
+		       struct pf *pf, int container, const char *name,
+		       struct tally *t)
+{
+	ASSERT_EQ(0, report(container));
+	snapshot();
+	send_frames(pf, NDESC - 1);
+	EXPECT_EQ(NDESC - 1, consume(d, NDESC - 1, 2000)) TH_LOG("%s: frames lost", name);
+	usleep(50000);
+	ASSERT_EQ(0, report(container));
+	check(t);
+	TH_LOG("%s: VF wrote %d buffer pages, missed %d, false positives %d, reported %d",
+	       name, t->written, t->missed, t->fp, nr_dirty());
+	EXPECT_LT(0, t->written);
+}
+
+static void bringup(struct vfdrv *d)
+{
+	int i;
+
+	wr(d, RXDCTL, 0);
+	wr(d, SRRCTL, 0x82000002);	/* 2 KiB, adv one-buffer, drop-en */
+	wr(d, RDBAL, (__u32)(IOVA + RXRING));
+	wr(d, RDBAH, 0);
+	wr(d, RDLEN, NDESC * 16);
+	wr(d, RDH, 0);
+	wr(d, RDT, 0);
+	wr(d, TDBAL, (__u32)(IOVA + TXRING));
+	wr(d, TDBAH, 0);
+	wr(d, TDLEN, NDESC * 16);
+	wr(d, 0x3838, (__u32)(IOVA + TDWB) | 1);	/* TDWBAL: head write-back */
+	wr(d, 0x383C, 0);
+	wr(d, TDH, 0);
+	wr(d, TDT, 0);
+	for (i = 0; i < NDESC; i++)
+		post(i, new_buf());
+	rx_next = 0;
+	wr(d, TXDCTL, XDCTL_EN);
+	wr(d, RXDCTL, XDCTL_EN);
+	wr(d, RDT, NDESC - 1);
+}
+
+static int sysfs_set(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, v, strlen(v)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int precopy_info(int fd, struct vfio_precopy_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	return ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, info) ? -errno : 0;
+}
+
+/* RUNNING -> PRE_COPY: the initial bytes are the compatibility record. */
+static int enter_precopy(struct __test_metadata *_metadata, int dev)
+{
+	struct vfio_precopy_info info;
+	__u8 b[64];
+	int fd = -1;
+
+	EXPECT_EQ(0, mig_set(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	if (fd < 0)
+		return -1;
+	EXPECT_EQ(0, precopy_info(fd, &info));
+	EXPECT_EQ(SVF_COMPAT_SIZE, info.initial_bytes);
+	EXPECT_EQ(0, info.dirty_bytes);
+	EXPECT_EQ((ssize_t)SVF_COMPAT_SIZE, read(fd, b, sizeof(b)));
+	EXPECT_EQ(SVF_COMPAT_MAGIC, *(__u32 *)b);
+	/* nothing more until STOP_COPY: a temporary end of stream */
+	EXPECT_EQ(-1, read(fd, b, sizeof(b)));
+	EXPECT_EQ(ENOMSG, errno);
+	EXPECT_EQ(0, precopy_info(fd, &info));
+	EXPECT_EQ(0, info.initial_bytes);
+	return fd;
+}
+
+TEST(tracks_vf_writes)
+{
+	const char *bdf0 = getenv("VF0"), *pfif = getenv("PFIF");
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	struct vfio_iommu_type1_dirty_bitmap start = {
+		.argsz = sizeof(start),
+		.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_START,
+	};
+	static __u8 stream[SVF_MAX_STREAM];
+	struct vfdrv d = {};
+	struct tally t;
+	__u32 last = 0;
+	int container, fd, i, total_missed = 0;
+	ssize_t len;
+	struct pf pf;
+
+	ASSERT_NE(NULL, bdf0);
+	ASSERT_NE(NULL, pfif);
+	ASSERT_EQ(0, pf_open(&pf, pfif));
+	container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, container);
+	ASSERT_EQ(0, vf_open(&d.vf, container, bdf0, 1));
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	shadow = malloc(MEM_SIZE);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_NE(NULL, shadow);
+	memset(mem, 0x5A, MEM_SIZE);
+	memset(mem, 0, POOL);
+	map.vaddr = (uintptr_t)mem;
+	map.iova = IOVA;
+	map.size = MEM_SIZE;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_MAP_DMA, &map));
+	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &start));
+	ASSERT_EQ(0, vfdrv_map(&d));
+	EXPECT_EQ(0x3000, d.db_off) TH_LOG("the RX page must be trapped");
+	ASSERT_EQ(0, vf_handshake(&d, &last))
+		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
+	bringup(&d);
+
+	/* no pin yet: the container reports every page, as without tracking */
+	ASSERT_EQ(0, report(container));
+	EXPECT_EQ(NPAGES, nr_dirty()) TH_LOG("before PRE_COPY: %d of %d pages", nr_dirty(), NPAGES);
+
+	fd = enter_precopy(_metadata, d.vf.dev);
+	ASSERT_LE(0, fd);
+	/* the buffers posted before PRE_COPY are pinned now */
+	ASSERT_EQ(0, report(container));
+	EXPECT_EQ(2 * (NDESC - 1), nr_dirty());
+	for (i = 1; i <= 3; i++) {
+		round_trip(_metadata, &d, &pf, container, "pre-copy", &t);
+		EXPECT_EQ(0, t.missed);
+		EXPECT_EQ(0, t.fp);
+		total_missed += t.missed;
+	}
+
+	/* a page the driver does not pin must show up as missed */
+	ASSERT_EQ(0, sysfs_set(SKIP_PARAM, "1"));
+	round_trip(_metadata, &d, &pf, container, "skip one pin (reposts)", &t);
+	EXPECT_EQ(0, t.missed);
+	round_trip(_metadata, &d, &pf, container, "skip one pin (written)", &t);
+	EXPECT_EQ(1, t.missed) TH_LOG("the test did not notice an unpinned page");
+
+	/* cancelled migration: tracking goes on in RUNNING */
+	close(fd);
+	ASSERT_EQ(0, mig_set(d.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	for (i = 0; i < 2; i++) {
+		round_trip(_metadata, &d, &pf, container, "after cancel", &t);
+		EXPECT_EQ(0, t.missed);
+		total_missed += t.missed;
+	}
+	/* and a new one starts cleanly */
+	fd = enter_precopy(_metadata, d.vf.dev);
+	ASSERT_LE(0, fd);
+	round_trip(_metadata, &d, &pf, container, "restarted pre-copy", &t);
+	EXPECT_EQ(0, t.missed);
+	total_missed += t.missed;
+
+	/* stop during pre-copy: the rings are reported once the VF stops */
+	ASSERT_EQ(0, report(container));
+	snapshot();
+	send_frames(&pf, NDESC - 1);
+	EXPECT_EQ(NDESC - 1, consume(&d, NDESC - 1, 2000));
+	ASSERT_EQ(0, mig_set(d.vf.dev, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	ASSERT_EQ(0, report(container));
+	check(&t);
+	TH_LOG("stop: rings written %d, RX ring %d TX ring %d TDWB %d reported, missed %d",
+	       t.rings_written, dirty(RXRING / 4096), dirty(TXRING / 4096),
+	       dirty(TDWB / 4096), t.missed);
+	EXPECT_LT(0, t.rings_written);
+	EXPECT_EQ(1, dirty(RXRING / 4096));
+	EXPECT_EQ(1, dirty(TXRING / 4096));
+	EXPECT_EQ(1, dirty(TDWB / 4096));
+	EXPECT_EQ(0, t.missed);
+	total_missed += t.missed;
+	/* the PRE_COPY fd carries the blob after the record */
+	len = mig_read_all(fd, stream, sizeof(stream));
+	EXPECT_EQ((ssize_t)SVF_BLOB_SIZE, len);
+	EXPECT_EQ(0, read(fd, stream, 1));
+	close(fd);
+	/* continued: RUNNING again, tracked */
+	ASSERT_EQ(0, mig_set(d.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	round_trip(_metadata, &d, &pf, container, "continued", &t);
+	EXPECT_EQ(0, t.missed);
+	total_missed += t.missed;
+
+	/* a reset: the guest brings the VF up again, still tracked */
+	ASSERT_EQ(0, ioctl(d.vf.dev, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, vf_handshake(&d, &last));
+	bringup(&d);
+	round_trip(_metadata, &d, &pf, container, "after reset", &t);
+	EXPECT_EQ(0, t.missed);
+	total_missed += t.missed;
+
+	/*
+	 * Unmapping pinned buffers completes (.dma_unmap unpins them). Under
+	 * lockdep this path makes type1 report its own lock order
+	 * (device_list_lock vs iommu->lock, see Documentation): not there.
+	 */
+	ASSERT_EQ(0, mig_set(d.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
+	if (access("/proc/lockdep", F_OK)) {
+		mem_b = mmap(NULL, MEM_B, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, mem_b);
+		map.vaddr = (uintptr_t)mem_b;
+		map.iova = IOVA_B;
+		map.size = MEM_B;
+		ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_MAP_DMA, &map));
+		post(rx_next, IOVA_B);
+		__sync_synchronize();
+		wr(&d, RDT, (rx_next + 1) % NDESC);
+		unmap.iova = IOVA_B;
+		unmap.size = MEM_B;
+		EXPECT_EQ(0, ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap));
+		EXPECT_EQ(MEM_B, unmap.size);
+	} else {
+		TH_LOG("lockdep kernel: unmap of pinned buffers not exercised");
+	}
+
+	/* the device closes: its pins are reported once, then nothing */
+	ASSERT_EQ(0, ioctl(d.vf.dev, VFIO_DEVICE_RESET));
+	munmap(d.db, 0x4000 - d.db_off);	/* the mapping holds the device */
+	close(d.vf.dev);
+	d.vf.dev = -1;
+	ASSERT_EQ(0, report(container));
+	ASSERT_EQ(0, report(container));
+	EXPECT_EQ(0, nr_dirty()) TH_LOG("%d pages still pinned after close", nr_dirty());
+	TH_LOG("missed over all tracked rounds: %d", total_missed);
+	vf_close(&d.vf);
+	close(container);
+}
+
+TEST_HARNESS_MAIN
