@@ -19,26 +19,40 @@
  * the vfio core's memory_lock held, migf->lock is held across copies to
  * and from user memory (mmap_lock), and a user page fault on a BAR takes
  * memory_lock under mmap_lock (lockdep: memory_lock -> migf->lock ->
- * mmap_lock -> memory_lock). With @wait, a read, write or restore in
- * flight is waited for; close does so before the device goes away.
+ * mmap_lock -> memory_lock).
+ *
+ * With @wait, a read, write or restore in flight is waited for and the fd
+ * let go. Without (a reset), the fd stays referenced, disabled, until a
+ * waiter reaps it: close_device must still wait for a writer that was
+ * asleep in copy_from_user() when the reset came, or its restore could
+ * run after close_device, on an unmapped BAR or a freed device.
  */
 static void igbvf_disable_fds(struct igbvf_vfio *iv, bool wait)
 {
-	struct igbvf_migf *fds[] = { iv->resuming_migf, iv->saving_migf };
+	struct igbvf_migf **slots[] = { &iv->resuming_migf, &iv->saving_migf };
 	int i;
 
-	iv->resuming_migf = NULL;
-	iv->saving_migf = NULL;
-	for (i = 0; i < ARRAY_SIZE(fds); i++) {
-		if (!fds[i])
+	for (i = 0; i < ARRAY_SIZE(slots); i++) {
+		struct igbvf_migf *migf = *slots[i];
+
+		if (!migf)
 			continue;
-		WRITE_ONCE(fds[i]->disabled, true);
-		if (wait) {
-			mutex_lock(&fds[i]->lock);
-			mutex_unlock(&fds[i]->lock);
-		}
-		fput(fds[i]->filp);
+		WRITE_ONCE(migf->disabled, true);
+		if (!wait)
+			continue;
+		mutex_lock(&migf->lock);
+		mutex_unlock(&migf->lock);
+		*slots[i] = NULL;
+		fput(migf->filp);
 	}
+}
+
+/* Let go of fds a reset disabled (state_mutex held, no memory_lock). */
+static void igbvf_reap_fds(struct igbvf_vfio *iv)
+{
+	if ((iv->resuming_migf && READ_ONCE(iv->resuming_migf->disabled)) ||
+	    (iv->saving_migf && READ_ONCE(iv->saving_migf->disabled)))
+		igbvf_disable_fds(iv, true);
 }
 
 /* Bring the driver back to RUNNING after a reset: no fd, no shadow. */
@@ -205,8 +219,9 @@ static int igbvf_restore_decoding(struct igbvf_vfio *iv,
  * Validate the blob in @migf and program it into the VF. Called with
  * migf->lock held and the fd enabled, so the device is in RESUMING with
  * this fd: leaving RESUMING and closing the device both wait for
- * migf->lock. Only a reset does not (see igbvf_disable_fds()); a restore
- * it races with then runs on the reset VF, and the device is RUNNING.
+ * migf->lock. A reset does not (see igbvf_disable_fds()): a restore it
+ * races with runs on the reset VF and the device is RUNNING, but the fd
+ * stays referenced, so close_device still waits for it.
  */
 static int igbvf_load_locked(struct igbvf_migf *migf, size_t off)
 {
@@ -617,6 +632,7 @@ igbvf_set_state(struct vfio_device *vdev, enum vfio_device_mig_state new_state)
 	int ret;
 
 	mutex_lock(&iv->state_mutex);
+	igbvf_reap_fds(iv);
 	while (new_state != iv->mig_state) {
 		ret = vfio_mig_get_next_state(vdev, iv->mig_state, new_state,
 					      &next);

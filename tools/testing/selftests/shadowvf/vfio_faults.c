@@ -1098,6 +1098,85 @@ TEST_F_TIMEOUT(flt, resume_write_pos_race, 60)
 	munmap(area, pg);
 }
 
+struct closer {
+	int fd;
+	int done;
+};
+
+static void *closer_fn(void *arg)
+{
+	struct closer *c = arg;
+
+	close(c->fd);
+	__atomic_store_n(&c->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/*
+ * A writer of a complete blob sleeps in its copy (userfaultfd) holding the
+ * resuming fd's lock; VFIO_DEVICE_RESET ends the fd, then the device is
+ * closed. close_device must wait for the writer, and the writer, once its
+ * copy completes, must find the fd ended (-ENODEV) and restore nothing:
+ * a restore after close_device runs on an unmapped BAR or a freed device.
+ */
+TEST_F_TIMEOUT(flt, reset_then_close_during_blocked_write, 60)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy copy = {};
+	static __u8 src[65536];
+	long pg = sysconf(_SC_PAGESIZE);
+	struct writer w = {};
+	struct closer c = {};
+	int dev = self->vf[1].dev, uffd, fd = -1, waited;
+	pthread_t tw, tc;
+	struct uffd_msg msg;
+	struct pollfd pfd;
+	void *area;
+
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	area = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	reg.range.start = (uintptr_t)area;
+	reg.range.len = pg;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	memcpy(src, self->blob, self->blob_len);
+
+	ASSERT_EQ(0, mig_set(dev, S_RESUMING, &fd));
+	w = (struct writer){ .fd = fd, .buf = area, .len = self->blob_len };
+	ASSERT_EQ(0, pthread_create(&tw, NULL, writer_fn, &w));
+	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	if (poll(&pfd, 1, 5000) != 1 || read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT) {
+		close(uffd);
+		join_within(tw, 10);
+		ASSERT_TRUE(0) TH_LOG("the writer's copy did not fault");
+	}
+	/* the writer holds the fd's lock, asleep in its copy */
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	EXPECT_EQ(S_RUNNING, mig_get(dev));
+	c.fd = dev;
+	self->vf[1].dev = -1;
+	ASSERT_EQ(0, pthread_create(&tc, NULL, closer_fn, &c));
+	usleep(500000);
+	waited = !__atomic_load_n(&c.done, __ATOMIC_SEQ_CST);
+	EXPECT_TRUE(waited) TH_LOG("close_device returned while a writer could still restore");
+	copy.dst = (uintptr_t)area;
+	copy.src = (uintptr_t)src;
+	copy.len = pg;
+	EXPECT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	EXPECT_EQ(0, join_within(tw, 10));
+	EXPECT_EQ(0, join_within(tc, 10));
+	close(uffd);
+	EXPECT_EQ(-1, w.ret);
+	EXPECT_EQ(ENODEV, w.err) TH_LOG("writer: %zd, errno %d", w.ret, w.err);
+	close(fd);
+	munmap(area, pg);
+}
+
 /* A data fd pins the module: no unload while it is open. */
 TEST_F(flt, module_pinned_by_data_fd)
 {
