@@ -36,9 +36,9 @@
 #include "regs.h"
 
 static bool dirty_tracking = true;
-module_param(dirty_tracking, bool, 0444);
+module_param(dirty_tracking, bool, 0644);
 MODULE_PARM_DESC(dirty_tracking,
-		 "Trap the RX register page and track the VF's DMA writes (default: on). Off: the page is mmapped and QEMU must resend all guest RAM at switch-over");
+		 "Trap the RX register page and track the VF's DMA writes (default: on; read at each open). Off: the page is mmapped and QEMU must resend all guest RAM at switch-over");
 
 static unsigned int fault_skip_pins;
 module_param_unsafe(fault_skip_pins, uint, 0600);
@@ -169,9 +169,17 @@ static void igbvf_rx_post(struct igbvf_vfio *iv, struct igbvf_rxtrack *t,
 	u32 n = igbvf_rx_ndesc(t), pkt, hdr;
 	__le64 desc[2];
 
+	if (n && tail >= n && !iv->dirty.lost) {
+		/* what the VF makes of it is undefined: refuse to guess */
+		pci_err(iv->core_device.pdev,
+			"dirty tracking: RX queue tail %u outside its ring of %u; migration will fail\n",
+			tail, n);
+		iv->dirty.lost = true;
+	}
 	if (!n || tail >= n || t->tail >= n) {
-		/* the VF ignores such a tail: nothing is handed over */
+		/* a ring being set up: the queue's enable pins [RDH, RDT) */
 		t->tail = tail;
+		t->resync = true;
 		return;
 	}
 	igbvf_rx_sizes(t->srrctl, &pkt, &hdr);
@@ -605,11 +613,16 @@ void igbvf_dirty_dma_unmap(struct igbvf_vfio *iv, u64 iova, u64 length)
 	mutex_unlock(&d->lock);
 }
 
-/* The device was opened: follow the module parameter; track if once on. */
+/*
+ * The device was opened: follow the module parameter, unless the device
+ * tracked before. Then its group may still be in pinned-page scope in the
+ * same container, where not tracking would report nothing: it tracks
+ * until it is unbound.
+ */
 void igbvf_dirty_open(struct igbvf_vfio *iv)
 {
 	mutex_lock(&iv->dirty.lock);
-	iv->dirty.enabled = dirty_tracking;
+	iv->dirty.enabled = dirty_tracking || iv->dirty.sticky;
 	iv->dirty.lost = false;
 	mutex_unlock(&iv->dirty.lock);
 	if (iv->dirty.sticky && iv->dirty.enabled)
