@@ -62,18 +62,21 @@ l2_qmp() {
 }
 
 # l2_migrate SRC DST PORT TIMEOUT: live-migrate SRC into DST (started with
-# -incoming defer) over TCP with the return path on, so that a destination
-# that cannot load the state fails the migration and SRC resumes. Prints
-# SRC's final query-migrate reply; status 0 if it completed.
-# A VM with a VF is migrated without dirty-page tracking: QEMU counts all of
-# its RAM dirty at every pass, so pre-copy cannot converge and the switch-
-# over must be allowed to take as long as sending the RAM once
-# (L2_DOWNTIME_LIMIT ms) at full speed.
+# -incoming defer) over TCP with the return path and switchover-ack on, so
+# that a destination that cannot take the device's state fails the
+# migration and SRC resumes (before it stops, where the compatibility
+# record already fails). Prints SRC's final query-migrate reply; status 0
+# if it completed. QEMU's own downtime limit and bandwidth apply unless
+# L2_DOWNTIME_LIMIT (ms) is set: a VF VM without dirty tracking
+# (dirty_tracking=0) has all its RAM resent at the switch-over and needs a
+# limit as long as sending the RAM once at full speed.
 l2_migrate() {
-	local caps='{"capabilities": [{"capability": "return-path", "state": true}]}'
-	local params="{\"downtime-limit\": ${L2_DOWNTIME_LIMIT:-120000}, \"max-bandwidth\": 4294967296}"
+	local caps='{"capabilities": [{"capability": "return-path", "state": true},
+		{"capability": "switchover-ack", "state": true}]}'
+	local params="{\"downtime-limit\": ${L2_DOWNTIME_LIMIT:-0}, \"max-bandwidth\": 4294967296}"
 	l2_qmp "$1" migrate-set-capabilities "$caps" > /dev/null &&
-		l2_qmp "$1" migrate-set-parameters "$params" > /dev/null &&
+		{ [ -z "${L2_DOWNTIME_LIMIT:-}" ] ||
+		  l2_qmp "$1" migrate-set-parameters "$params" > /dev/null; } &&
 		l2_qmp "$2" migrate-set-capabilities "$caps" > /dev/null &&
 		l2_qmp "$2" migrate-incoming "{\"uri\": \"tcp:127.0.0.1:$3\"}" > /dev/null &&
 		l2_qmp "$1" migrate "{\"uri\": \"tcp:127.0.0.1:$3\"}" > /dev/null ||

@@ -17,6 +17,44 @@ sink_stop() {
 	sink=
 }
 
+# source_start IP: stream to the guest's receiver (port 5202) at 64 kB/s,
+# the direction in which the VF writes guest memory.
+source_start() {
+	"$BUILD/selftests/svf_stream" send "$1" 5202 64 > /tmp/source.log 2>&1 &
+	source=$!
+}
+
+source_stop() {
+	[ -n "${source:-}" ] && kill "$source" 2>/dev/null
+	source=
+}
+
+# rx_get NAME KEY: KEY of the last receiver status guest NAME printed.
+rx_get() {
+	grep -a 'L2: rx ' "$L2_LOGDIR/$1.log" | tail -n 1 | tr ' ' '\n' |
+		sed -n "s/^$2=//p"
+}
+
+rx_line() {
+	echo "rx bytes $(rx_get "$1" tcp_bytes) bad_offset $(rx_get "$1" tcp_bad_offset)" \
+		"conns $(rx_get "$1" tcp_conns) closed $(rx_get "$1" tcp_closed)"
+}
+
+# rx_ok NAME SECONDS [BYTES]: guest NAME receives the host's stream as one
+# unbroken, uncorrupted connection, past BYTES (default: what it had) +
+# 16 KiB within SECONDS; the host's sender is still running.
+rx_ok() {
+	local b0=${3:-$(rx_get "$1" tcp_bytes)} t=0
+	while [ "$(rx_get "$1" tcp_bytes)" -lt $((${b0:-0} + 16384)) ] 2>/dev/null ||
+	      [ -z "$(rx_get "$1" tcp_bytes)" ]; do
+		[ $t -ge "$2" ] && return 1
+		sleep 2
+		t=$((t + 2))
+	done
+	[ "$(rx_get "$1" tcp_bad_offset)" = -1 ] && [ "$(rx_get "$1" tcp_conns)" = 1 ] &&
+		[ "$(rx_get "$1" tcp_closed)" = 0 ] && kill -0 "$source" 2>/dev/null
+}
+
 # sink_mark: restart the gap measurement (before a migration).
 sink_mark() {
 	kill -USR1 "$sink"
