@@ -1013,6 +1013,42 @@ static int join_within(pthread_t t, int sec)
 }
 
 /*
+ * A page whose first touch blocks until UFFDIO_COPY fills it: a writer
+ * copying from it sleeps inside the driver's write(). Returns the
+ * userfaultfd, -EOPNOTSUPP without CONFIG_USERFAULTFD, or -EIO.
+ */
+static int uffd_missing_page(void **area, long pg)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	int uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	if (uffd < 0)
+		return -EOPNOTSUPP;
+	*area = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg.range.start = (uintptr_t)*area;
+	reg.range.len = pg;
+	if (*area == MAP_FAILED || ioctl(uffd, UFFDIO_API, &api) ||
+	    ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		close(uffd);
+		return -EIO;
+	}
+	return uffd;
+}
+
+/* Wait (5 s at most) for a fault on @uffd's page: 0, or -1. */
+static int uffd_wait_fault(int uffd)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+	struct uffd_msg msg;
+
+	if (poll(&pfd, 1, 5000) != 1 || read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return -1;
+	return 0;
+}
+
+/*
  * Two writers on one resuming fd (a stream file: the VFS does not serialize
  * its position). B writes 4 bytes from a page that is not present yet, so
  * its copy faults (userfaultfd) while it holds the fd's lock. A then writes
@@ -1024,29 +1060,20 @@ static int join_within(pthread_t t, int sec)
  */
 TEST_F_TIMEOUT(flt, resume_write_pos_race, 60)
 {
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	struct uffdio_copy copy = {};
 	static __u8 abuf[SVF_MAX_STREAM], src[65536];
 	long pg = sysconf(_SC_PAGESIZE);
 	struct writer a = {}, b = {};
 	int dev = self->vf[1].dev, uffd, fd = -1, i;
-	struct uffd_msg msg;
-	struct pollfd pfd;
 	pthread_t ta, tb;
 	char sa = 0;
 	void *area;
 
-	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	uffd = uffd_missing_page(&area, pg);
 	/* a kernel without CONFIG_USERFAULTFD cannot hold the writer */
-	if (uffd < 0)
-		SKIP(return, "no userfaultfd: %s", strerror(errno));
-	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
-	area = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, area);
-	reg.range.start = (uintptr_t)area;
-	reg.range.len = pg;
-	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	if (uffd == -EOPNOTSUPP)
+		SKIP(return, "no userfaultfd");
+	ASSERT_LE(0, uffd);
 
 	/* A's bytes land at offset 4: major 1, minor 0, total_len 4096 */
 	memset(abuf, 0, sizeof(abuf));
@@ -1063,9 +1090,7 @@ TEST_F_TIMEOUT(flt, resume_write_pos_race, 60)
 	b = (struct writer){ .fd = fd, .buf = area, .len = 4 };
 	a = (struct writer){ .fd = fd, .buf = abuf, .len = SVF_MAX_STREAM };
 	ASSERT_EQ(0, pthread_create(&tb, NULL, writer_fn, &b));
-	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
-	if (poll(&pfd, 1, 5000) != 1 || read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
-	    msg.event != UFFD_EVENT_PAGEFAULT) {
+	if (uffd_wait_fault(uffd)) {
 		close(uffd);	/* wakes B with -EFAULT */
 		join_within(tb, 10);
 		ASSERT_TRUE(0) TH_LOG("B's copy did not fault");
@@ -1121,8 +1146,6 @@ static void *closer_fn(void *arg)
  */
 TEST_F_TIMEOUT(flt, reset_then_close_during_blocked_write, 60)
 {
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	struct uffdio_copy copy = {};
 	static __u8 src[65536];
 	long pg = sysconf(_SC_PAGESIZE);
@@ -1130,27 +1153,18 @@ TEST_F_TIMEOUT(flt, reset_then_close_during_blocked_write, 60)
 	struct closer c = {};
 	int dev = self->vf[1].dev, uffd, fd = -1, waited;
 	pthread_t tw, tc;
-	struct uffd_msg msg;
-	struct pollfd pfd;
 	void *area;
 
-	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (uffd < 0)
-		SKIP(return, "no userfaultfd: %s", strerror(errno));
-	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
-	area = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, area);
-	reg.range.start = (uintptr_t)area;
-	reg.range.len = pg;
-	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	uffd = uffd_missing_page(&area, pg);
+	if (uffd == -EOPNOTSUPP)
+		SKIP(return, "no userfaultfd");
+	ASSERT_LE(0, uffd);
 	memcpy(src, self->blob, self->blob_len);
 
 	ASSERT_EQ(0, mig_set(dev, S_RESUMING, &fd));
 	w = (struct writer){ .fd = fd, .buf = area, .len = self->blob_len };
 	ASSERT_EQ(0, pthread_create(&tw, NULL, writer_fn, &w));
-	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
-	if (poll(&pfd, 1, 5000) != 1 || read(uffd, &msg, sizeof(msg)) != sizeof(msg) ||
-	    msg.event != UFFD_EVENT_PAGEFAULT) {
+	if (uffd_wait_fault(uffd)) {
 		close(uffd);
 		join_within(tw, 10);
 		ASSERT_TRUE(0) TH_LOG("the writer's copy did not fault");
