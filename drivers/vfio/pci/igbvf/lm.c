@@ -155,12 +155,14 @@ out:
 /*
  * VFIO_MIG_GET_PRECOPY_INFO: the compatibility record is the initial data;
  * the VF has no state worth sending before STOP_COPY (dirty_bytes 0).
+ * An enabled save fd without its blob means PRE_COPY(_P2P): the fd alone
+ * answers, without touching the device, which may be gone (unbound) while
+ * user space still holds the fd.
  */
 static long igbvf_precopy_ioctl(struct file *filp, unsigned int cmd,
 				unsigned long arg)
 {
 	struct igbvf_migf *migf = filp->private_data;
-	struct igbvf_vfio *iv = migf->iv;
 	struct vfio_precopy_info info = {};
 	unsigned long minsz = offsetofend(struct vfio_precopy_info, dirty_bytes);
 	int ret = 0;
@@ -172,20 +174,14 @@ static long igbvf_precopy_ioctl(struct file *filp, unsigned int cmd,
 	if (info.argsz < minsz)
 		return -EINVAL;
 
-	mutex_lock(&iv->state_mutex);
-	if (iv->mig_state != VFIO_DEVICE_STATE_PRE_COPY &&
-	    iv->mig_state != VFIO_DEVICE_STATE_PRE_COPY_P2P) {
-		ret = -EINVAL;
-		goto out_state;
-	}
 	mutex_lock(&migf->lock);
 	if (READ_ONCE(migf->disabled))
 		ret = -ENODEV;
+	else if (migf->final)
+		ret = -EINVAL;		/* STOP_COPY */
 	else if (filp->f_pos < migf->total_length)
 		info.initial_bytes = migf->total_length - filp->f_pos;
 	mutex_unlock(&migf->lock);
-out_state:
-	igbvf_state_mutex_unlock(iv);
 	if (ret)
 		return ret;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
@@ -280,8 +276,8 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 				  size_t len, loff_t *pos)
 {
 	struct igbvf_migf *migf = filp->private_data;
-	struct pci_dev *pdev = migf->iv->core_device.pdev;
 	const struct svf_header *h;
+	struct pci_dev *pdev;
 	const char *field;
 	size_t need, off;
 	loff_t end;
@@ -302,6 +298,8 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 		done = -ENODEV;
 		goto out;
 	}
+	/* enabled: close_device has not run yet, the device is there */
+	pdev = migf->iv->core_device.pdev;
 	if (migf->loaded || migf->load_err) {
 		/*
 		 * The blob ended: bytes after it make the whole stream invalid.

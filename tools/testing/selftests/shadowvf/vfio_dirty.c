@@ -266,6 +266,7 @@ TEST(tracks_vf_writes)
 		.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_START,
 	};
 	static __u8 stream[SVF_MAX_STREAM];
+	struct vfio_precopy_info info;
 	struct vfdrv d = {};
 	struct tally t;
 	__u32 last = 0;
@@ -353,6 +354,10 @@ TEST(tracks_vf_writes)
 	EXPECT_EQ(1, dirty(TDWB / 4096));
 	EXPECT_EQ(0, t.missed);
 	total_missed += t.missed;
+	/* STOP_COPY: no pre-copy info any more; other commands are not ours */
+	EXPECT_EQ(-EINVAL, precopy_info(fd, &info));
+	EXPECT_EQ(-1, ioctl(fd, VFIO_DEVICE_GET_INFO, &info));
+	EXPECT_EQ(ENOTTY, errno);
 	/* the PRE_COPY fd carries the blob after the record */
 	len = mig_read_all(fd, stream, sizeof(stream));
 	EXPECT_EQ((ssize_t)SVF_BLOB_SIZE, len);
