@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench, inside the emulated host (not a test: it asserts nothing and
 # prints figures to /results/bench.txt). Medians of BENCH_MIGRATIONS
-# (default 5) live migrations each:
-#  - an L2 VM that owns a VF through igbvf-vfio-pci, ping-pong VF0 <-> VF1;
-#  - the same L2 image and RAM with an emulated e1000e NIC instead (tap
-#    ports on a bridge in this host), migrated the same way;
-# same workload (stream.sh: 64 kB/s TCP + a datagram every 20 ms). The VF
-# VM has no dirty-page tracking (all RAM is resent at the switch-over, see
-# l2_migrate); the e1000e VM uses QEMU's default 300 ms downtime limit. Then the
-# guest's unthrottled TCP throughput through VF0 with plain vfio-pci and
-# with igbvf-vfio-pci (median of BENCH_WINDOWS, default 5, 10 s windows).
+# (default 5) live migrations each, QEMU's default downtime limit and
+# bandwidth unless said otherwise:
+#  - vf: an L2 VM that owns a VF through igbvf-vfio-pci (dirty tracking
+#    on), ping-pong VF0 <-> VF1; vf512: the same with 512 MiB of RAM;
+#  - vfall: the same 128 MiB VM with dirty_tracking=0 (all RAM resent at
+#    the switch-over, which needs a downtime limit as long as that);
+#  - e1000e: the same L2 image and RAM with an emulated e1000e NIC instead
+#    (tap ports on a bridge in this host), migrated the same way;
+# same workload (stream.sh: 64 kB/s TCP + a datagram every 20 ms; the host
+# streams 64 kB/s to the VF VMs too). Then the guest's unthrottled TCP
+# throughput through VF0 with plain vfio-pci, with igbvf-vfio-pci (RX page
+# trapped) and with igbvf-vfio-pci tracking (after a cancelled migration),
+# median of BENCH_WINDOWS (default 5) 10 s windows.
 # BENCH_PARTS (default "migration throughput") runs only the parts named.
 here=$(dirname "$0")
 . "$here/ktap.sh"
@@ -20,7 +24,8 @@ N=${BENCH_MIGRATIONS:-5}
 W=${BENCH_WINDOWS:-5}
 PARTS=${BENCH_PARTS:-migration throughput}
 PORT=4444
-trap 'l2_stop_all; sink_stop; ip link del svbr0 2>/dev/null' EXIT
+P=/sys/module/igbvf_vfio_pci/parameters/dirty_tracking
+trap 'l2_stop_all; sink_stop; source_stop; echo 1 > $P; ip link del svbr0 2>/dev/null' EXIT
 report_to "$L2_LOGDIR/bench.txt"
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
@@ -42,6 +47,7 @@ series() {
 		l2_dump "${p}0"
 		return 1
 	fi
+	[ "$kind" = e1000e ] || source_start "${ip%/*}"
 	for i in $(seq 1 "$N"); do
 		src=$p$((i - 1)) dst=$p$i
 		vf=$va
@@ -66,11 +72,13 @@ series() {
 		fi
 		echo "downtime=$(json_get "$reply" return.downtime)" \
 			"gap=$(stat_get udp_max_gap_ms) blob=$(json_get "$reply" return.vfio.transferred)" \
-			"total=$(json_get "$reply" return.total-time) $dev" >> "/tmp/series.$kind"
+			"total=$(json_get "$reply" return.total-time)" \
+			"stopbytes=$(json_get "$reply" return.ram.downtime-bytes) $dev" >> "/tmp/series.$kind"
 		echo "# $kind $i: $(tail -n 1 "/tmp/series.$kind")"
 	done
 	log "$kind: $(stream_line)"
 	l2_stop_all
+	source_stop
 	sink_stop
 }
 
@@ -84,25 +92,32 @@ if part migration; then
 
 	vf_bind "$VF0" igbvf_vfio_pci && vf_bind "$VF1" igbvf_vfio_pci || exit 1
 	L2_VFIO_OPTS=,enable-migration=on series vf m "$VF0" "$VF1"
+	L2_MEM=512M L2_VFIO_OPTS=,enable-migration=on series vf512 g "$VF0" "$VF1"
+	# without tracking all RAM goes at the switch-over: allow for it
+	echo 0 > $P
+	L2_DOWNTIME_LIMIT=120000 L2_VFIO_OPTS=,enable-migration=on series vfall u "$VF0" "$VF1"
+	echo 1 > $P
 
 	modprobe tun
 	modprobe bridge
 	ip link add svbr0 type bridge
 	ip addr add 198.18.1.1/24 dev svbr0
 	ip link set svbr0 up
-	# QEMU's default downtime limit: an emulated NIC's RAM is dirty-tracked
-	SERIES_IP=198.18.1.20/24 L2_APPEND=shadowvf.peer=198.18.1.1 L2_DOWNTIME_LIMIT=300 \
+	# an emulated NIC's RAM is dirty-tracked by QEMU itself
+	SERIES_IP=198.18.1.20/24 L2_APPEND=shadowvf.peer=198.18.1.1 \
 		series e1000e e "" "" \
 		-netdev tap,id=n0,ifname=svtap0,script=no,downscript=no \
 		-device e1000e,netdev=n0,mac=52:54:00:5f:00:20
 
-	for k in vf e1000e; do
+	for k in vf vf512 vfall e1000e; do
 		[ -f "/tmp/series.$k" ] || continue
 		d=$(median $(col $k downtime)); g=$(median $(col $k gap))
-		eval "down_$k=$d gap_$k=$g"
+		b=$(median $(col $k stopbytes))
+		eval "down_$k=$d gap_$k=$g stop_$k=$b"
 		log "$k: QEMU downtime ms: $(col $k downtime | tr '\n' ' ')-> median $d"
 		log "$k: guest traffic gap ms (UDP every 20 ms): $(col $k gap | tr '\n' ' ')-> median $g"
 		log "$k: total migration time ms: $(col $k total | tr '\n' ' ')-> median $(median $(col $k total))"
+		log "$k: RAM bytes sent while stopped: $(col $k stopbytes | tr '\n' ' ')-> median $b"
 	done
 	if [ -f /tmp/series.vf ]; then
 		log "vf: driver time, medians in us: quiesce $(median $(col vf igbvf_quiesce))," \
@@ -112,34 +127,56 @@ if part migration; then
 			"all state changes per migration $(median $(col vf igbvf_set_state))"
 		log "vf: device state in the stream: $(median $(col vf blob)) bytes"
 	fi
+	ratio() { awk "BEGIN { printf \"%.2f\", $1 / ($2 ? $2 : 1) }"; }
 	if [ -n "${down_vf:-}" ] && [ -n "${down_e1000e:-}" ]; then
-		log "ratio vf/e1000e: downtime $(awk "BEGIN { printf \"%.2f\", $down_vf / ($down_e1000e ? $down_e1000e : 1) }")," \
-			"traffic gap $(awk "BEGIN { printf \"%.2f\", $gap_vf / ($gap_e1000e ? $gap_e1000e : 1) }")"
+		log "ratio vf/e1000e: downtime $(ratio "$down_vf" "$down_e1000e")," \
+			"traffic gap $(ratio "$gap_vf" "$gap_e1000e") (target: downtime <= 1.2)"
 	fi
+	[ -n "${stop_vf:-}" ] && [ -n "${stop_vfall:-}" ] &&
+		log "ratio RAM sent while stopped, tracked/untracked: $(ratio "$stop_vf" "$stop_vfall")" \
+			"(target <= 0.10); downtime tracked/untracked: $(ratio "$down_vf" "$down_vfall")"
+	[ -n "${down_vf512:-}" ] && [ -n "${down_vf:-}" ] &&
+		log "ratio downtime 512 MiB / 128 MiB (tracked): $(ratio "$down_vf512" "$down_vf") (target <= 1.3)"
 fi
 
 part throughput || exit 0
+# tracking: a migration started and cancelled in pre-copy leaves the device
+# tracking (dirty.c); the bandwidth cap keeps pre-copy going until then
+cancelled_migration() {
+	l2_qmp "$1" migrate-set-parameters '{"max-bandwidth": 1048576}' > /dev/null
+	l2_qmp "$1" migrate '{"uri": "exec:cat > /dev/null"}' > /dev/null
+	sleep 10
+	l2_qmp "$1" migrate_cancel > /dev/null
+	wait_for 60 sh -c "$QMP /tmp/$1.qmp query-migrate | grep -q cancelled"
+	log "throughput: migration cancelled: $(json_get "$(l2_qmp "$1" query-migrate)" return.status)"
+	l2_qmp "$1" migrate-set-parameters '{"max-bandwidth": 134217728}' > /dev/null
+}
 # throughput: the same guest, unthrottled, through VF0 with each driver
 log "throughput: L2 ${L2_MEM:-128M} RAM, TCG, unthrottled TCP to this host, $W windows of 10 s"
-for drv in vfio-pci igbvf_vfio_pci; do
+for mode in vfio-pci igbvf_vfio_pci igbvf_tracking; do
+	drv=${mode/igbvf_tracking/igbvf_vfio_pci}
 	[ $drv = vfio-pci ] && modprobe vfio-pci
 	vf_bind "$VF0" $drv || { log "throughput: bind $drv failed"; continue; }
 	sink_start
-	L2_APPEND=shadowvf.rate=0 l2_start t "$VF0" 198.18.0.20/24 stream.sh
+	opts=
+	[ $drv = vfio-pci ] || opts=,enable-migration=on
+	L2_VFIO_OPTS=$opts L2_APPEND=shadowvf.rate=0 l2_start t "$VF0" 198.18.0.20/24 stream.sh
 	if wait_for 900 grep -q 'L2: svf_stream: connected' "$L2_LOGDIR/t.log"; then
+		[ $mode = igbvf_tracking ] && cancelled_migration t
 		sleep 20
 		rs=
 		for i in $(seq 1 "$W"); do rs="$rs $(stream_rate 10)"; done
 		r=$(median $rs)
-		eval "tp_${drv//-/_}=$r"
-		log "throughput via $drv: kB/s$rs -> median $r ($(stream_line))"
+		eval "tp_$(echo $mode | tr - _)=$r"
+		log "throughput via $mode: kB/s$rs -> median $r ($(stream_line))"
 	else
-		log "throughput via $drv: guest did not stream"
+		log "throughput via $mode: guest did not stream"
 	fi
 	l2_stop_all
 	sink_stop
 done
 if [ -n "${tp_vfio_pci:-}" ] && [ -n "${tp_igbvf_vfio_pci:-}" ]; then
-	log "ratio igbvf-vfio-pci/vfio-pci throughput:" \
-		"$(awk "BEGIN { printf \"%.2f\", $tp_igbvf_vfio_pci / ($tp_vfio_pci ? $tp_vfio_pci : 1) }")"
+	log "ratio igbvf-vfio-pci/vfio-pci throughput: RX page trapped" \
+		"$(awk "BEGIN { printf \"%.2f\", $tp_igbvf_vfio_pci / ($tp_vfio_pci ? $tp_vfio_pci : 1) }")," \
+		"tracking $(awk "BEGIN { printf \"%.2f\", ${tp_igbvf_tracking:-0} / ($tp_vfio_pci ? $tp_vfio_pci : 1) }")"
 fi
