@@ -153,16 +153,21 @@ cancelled_migration() {
 }
 # throughput: the same guest, unthrottled, through VF0 with each driver
 log "throughput: L2 ${L2_MEM:-128M} RAM, TCG, unthrottled TCP to this host, $W windows of 10 s"
-for mode in vfio-pci igbvf_vfio_pci igbvf_tracking; do
-	drv=${mode/igbvf_tracking/igbvf_vfio_pci}
+# igbvf_cancelled: the same cancelled migration without tracking
+# (dirty_tracking=0), to tell tracking's cost from what the cancelled
+# migration leaves behind in QEMU
+for mode in vfio-pci igbvf_vfio_pci igbvf_tracking igbvf_cancelled; do
+	drv=vfio-pci
+	[ $mode = vfio-pci ] || drv=igbvf_vfio_pci
 	[ $drv = vfio-pci ] && modprobe vfio-pci
+	[ $mode = igbvf_cancelled ] && echo 0 > $P
 	vf_bind "$VF0" $drv || { log "throughput: bind $drv failed"; continue; }
 	sink_start
 	opts=
 	[ $drv = vfio-pci ] || opts=,enable-migration=on
 	L2_VFIO_OPTS=$opts L2_APPEND=shadowvf.rate=0 l2_start t "$VF0" 198.18.0.20/24 stream.sh
 	if wait_for 900 grep -q 'L2: svf_stream: connected' "$L2_LOGDIR/t.log"; then
-		[ $mode = igbvf_tracking ] && cancelled_migration t
+		case $mode in igbvf_tracking | igbvf_cancelled) cancelled_migration t ;; esac
 		sleep 20
 		rs=
 		for i in $(seq 1 "$W"); do rs="$rs $(stream_rate 10)"; done
@@ -174,9 +179,12 @@ for mode in vfio-pci igbvf_vfio_pci igbvf_tracking; do
 	fi
 	l2_stop_all
 	sink_stop
+	echo 1 > $P
 done
 if [ -n "${tp_vfio_pci:-}" ] && [ -n "${tp_igbvf_vfio_pci:-}" ]; then
 	log "ratio igbvf-vfio-pci/vfio-pci throughput: RX page trapped" \
 		"$(awk "BEGIN { printf \"%.2f\", $tp_igbvf_vfio_pci / ($tp_vfio_pci ? $tp_vfio_pci : 1) }")," \
-		"tracking $(awk "BEGIN { printf \"%.2f\", ${tp_igbvf_tracking:-0} / ($tp_vfio_pci ? $tp_vfio_pci : 1) }")"
+		"tracking $(awk "BEGIN { printf \"%.2f\", ${tp_igbvf_tracking:-0} / ($tp_vfio_pci ? $tp_vfio_pci : 1) }")," \
+		"cancelled migration without tracking" \
+		"$(awk "BEGIN { printf \"%.2f\", ${tp_igbvf_cancelled:-0} / ($tp_vfio_pci ? $tp_vfio_pci : 1) }")"
 fi
