@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # make demo: install dependencies, build, boot the emulated SR-IOV host,
 # show VF traffic between the PF and its VFs, then start a VM that owns VF0
-# through igbvf-vfio-pci and live-migrate it with stock QEMU to VF1 and
-# back while it streams to this host, and try a migration the destination
-# must refuse. Prints QEMU's downtime, the guest's traffic gap, the bytes
+# through igbvf-vfio-pci and live-migrate it with stock QEMU (its default
+# downtime limit: the driver tracks the VF's DMA writes) to VF1 and back
+# while it streams to this host and this host to it, and try a migration
+# the destination must refuse. Prints QEMU's downtime, the guest's traffic gap, the bytes
 # checked, the device state's size and the driver's time for each move.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,6 +19,6 @@ T=tools/testing/selftests/shadowvf
 	TESTS="$T/l1_vf_traffic.sh $T/l2_migration.sh" TEST_TIMEOUT=3000 || st=$?
 echo
 echo "=== report"
-grep -h -E '^# (migrate|driver time|stream|guest up|refused)' "$BUILD/demo/l2_migration.ktap" || true
+grep -h -E '^# (migrate|driver time|stream|host -> guest|guest up|refused)' "$BUILD/demo/l2_migration.ktap" || true
 cat "$BUILD/demo/migration-report.txt" 2>/dev/null || true
 exit "${st:-0}"
