@@ -21,6 +21,7 @@ here=$(dirname "$0")
 . "$here/l2lib.sh"
 . "$here/streamlib.sh"
 N=${BENCH_MIGRATIONS:-5}
+export SOURCE_KBPS=${SOURCE_KBPS:-64}	# the host's stream to the VF VMs
 W=${BENCH_WINDOWS:-5}
 PARTS=${BENCH_PARTS:-migration throughput}
 PORT=4444

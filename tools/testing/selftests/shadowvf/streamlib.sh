@@ -17,10 +17,12 @@ sink_stop() {
 	sink=
 }
 
-# source_start IP: stream to the guest's receiver (port 5202) at 64 kB/s,
-# the direction in which the VF writes guest memory.
+# source_start IP: stream to the guest's receiver (port 5202) at
+# SOURCE_KBPS (default 32) kB/s, the direction in which the VF writes guest
+# memory. Half the guest's own rate: a nested TCG guest that also has to
+# receive fast on a loaded machine starves its own transmit watchdog.
 source_start() {
-	"$BUILD/selftests/svf_stream" send "$1" 5202 64 > /tmp/source.log 2>&1 &
+	"$BUILD/selftests/svf_stream" send "$1" 5202 "${SOURCE_KBPS:-32}" > /tmp/source.log 2>&1 &
 	source=$!
 }
 
