@@ -214,18 +214,6 @@ static void bringup(struct vfdrv *d)
 	wr(d, RDT, NDESC - 1);
 }
 
-static int sysfs_set(const char *path, const char *v)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, v, strlen(v)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static int precopy_info(int fd, struct vfio_precopy_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -316,7 +304,7 @@ TEST(tracks_vf_writes)
 	}
 
 	/* a page the driver does not pin must show up as missed */
-	ASSERT_EQ(0, sysfs_set(SKIP_PARAM, "1"));
+	ASSERT_EQ(0, sysfs_write(SKIP_PARAM, "1"));
 	round_trip(_metadata, &d, &pf, container, "skip one pin (reposts)", &t);
 	EXPECT_EQ(0, t.missed);
 	round_trip(_metadata, &d, &pf, container, "skip one pin (written)", &t);

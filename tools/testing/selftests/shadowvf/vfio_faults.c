@@ -230,18 +230,6 @@ static int restore_state(int dev, const __u8 *blob, size_t len)
 	return ret;
 }
 
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static int sysfs_read(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY);
@@ -1036,6 +1024,16 @@ static int uffd_missing_page(void **area, long pg)
 	return uffd;
 }
 
+/* Fill @uffd's page from @src, waking the thread that faulted on it. */
+static int uffd_fill(int uffd, void *area, const void *src, long pg)
+{
+	struct uffdio_copy copy = {
+		.dst = (uintptr_t)area, .src = (uintptr_t)src, .len = pg,
+	};
+
+	return ioctl(uffd, UFFDIO_COPY, &copy);
+}
+
 /* Wait (5 s at most) for a fault on @uffd's page: 0, or -1. */
 static int uffd_wait_fault(int uffd)
 {
@@ -1060,7 +1058,6 @@ static int uffd_wait_fault(int uffd)
  */
 TEST_F_TIMEOUT(flt, resume_write_pos_race, 60)
 {
-	struct uffdio_copy copy = {};
 	static __u8 abuf[SVF_MAX_STREAM], src[65536];
 	long pg = sysconf(_SC_PAGESIZE);
 	struct writer a = {}, b = {};
@@ -1106,10 +1103,7 @@ TEST_F_TIMEOUT(flt, resume_write_pos_race, 60)
 		usleep(10000);
 	}
 	TH_LOG("writer A %s on the fd lock", sa == 'D' ? "waits" : "was not seen waiting");
-	copy.dst = (uintptr_t)area;
-	copy.src = (uintptr_t)src;
-	copy.len = pg;
-	EXPECT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	EXPECT_EQ(0, uffd_fill(uffd, area, src, pg));
 	EXPECT_EQ(0, join_within(tb, 10));
 	EXPECT_EQ(0, join_within(ta, 10));
 	close(uffd);
@@ -1146,7 +1140,6 @@ static void *closer_fn(void *arg)
  */
 TEST_F_TIMEOUT(flt, reset_then_close_during_blocked_write, 60)
 {
-	struct uffdio_copy copy = {};
 	static __u8 src[65536];
 	long pg = sysconf(_SC_PAGESIZE);
 	struct writer w = {};
@@ -1178,10 +1171,7 @@ TEST_F_TIMEOUT(flt, reset_then_close_during_blocked_write, 60)
 	usleep(500000);
 	waited = !__atomic_load_n(&c.done, __ATOMIC_SEQ_CST);
 	EXPECT_TRUE(waited) TH_LOG("close_device returned while a writer could still restore");
-	copy.dst = (uintptr_t)area;
-	copy.src = (uintptr_t)src;
-	copy.len = pg;
-	EXPECT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	EXPECT_EQ(0, uffd_fill(uffd, area, src, pg));
 	EXPECT_EQ(0, join_within(tw, 10));
 	EXPECT_EQ(0, join_within(tc, 10));
 	close(uffd);

@@ -61,6 +61,19 @@ static inline void vf_close(struct vf *vf)
 	vf->group = -1;
 }
 
+/* Write @val to the sysfs file @path: 0 or -errno. */
+static inline int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /* Returns 0 or -errno; on success with a data fd, *fd is set (else -1). */
 static inline int mig_set(int dev, __u32 state, int *fd)
 {
