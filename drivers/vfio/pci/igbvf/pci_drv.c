@@ -68,4 +68,5 @@ static struct pci_driver igbvf_vfio_pci_driver = {
 module_pci_driver(igbvf_vfio_pci_driver);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION("0.5.0");
 MODULE_DESCRIPTION("vfio-pci variant driver with live migration for the Intel 82576 VF");
