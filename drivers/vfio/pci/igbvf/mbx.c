@@ -11,10 +11,16 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
+#include <linux/moduleparam.h>
 #include "igbvf_vfio.h"
 #include "regs.h"
 
 #define IGBVF_MBX_TIMEOUT_MS	2000
+
+static unsigned int fault_mbx_delay_ms;
+module_param_unsafe(fault_mbx_delay_ms, uint, 0600);
+MODULE_PARM_DESC(fault_mbx_delay_ms,
+		 "Testing only: wait this long before each message the driver sends the PF (a slow PF)");
 
 /*
  * Wait until @bit has been seen. Reading V2PMAILBOX clears PFSTS, PFACK and
@@ -61,6 +67,8 @@ int igbvf_mbx_send(struct igbvf_vfio *iv, const u32 *msg, int words,
 	int i, ret;
 
 	lockdep_assert_held(&iv->shadow_lock);
+	if (fault_mbx_delay_ms)
+		msleep(fault_mbx_delay_ms);
 	/* drop stale PFACK/PFSTS so the waits below see only this exchange */
 	iv->r2c |= ioread32(bar + IGBVF_V2PMAILBOX) & IGBVF_V2P_RSTD;
 	iowrite32(IGBVF_V2P_VFU, bar + IGBVF_V2PMAILBOX);
