@@ -249,6 +249,8 @@ static int svf_get_queues(const struct svf_queues *q, struct svf_model *m,
 			return ret;
 		if (r->srrctl & ~SVF_SRRCTL_VALID)
 			return svf_bad(field, i ? "rx1.srrctl" : "rx0.srrctl");
+		if (r->rxctl & ~SVF_RXCTL_VALID)
+			return svf_bad(field, i ? "rx1.rxctl" : "rx0.rxctl");
 
 		t->tdbal = le32_to_cpu(q->tx[i].tdbal);
 		t->tdbah = le32_to_cpu(q->tx[i].tdbah);
@@ -267,8 +269,12 @@ static int svf_get_queues(const struct svf_queues *q, struct svf_model *m,
 		/* head write-back: bit 0 enable, bit 1 reserved */
 		if (t->tdwbal & 0x2)
 			return svf_bad(field, i ? "tx1.tdwbal" : "tx0.tdwbal");
+		if (t->txctl & ~SVF_TXCTL_VALID)
+			return svf_bad(field, i ? "tx1.txctl" : "tx0.txctl");
 	}
 	m->psrtype = le32_to_cpu(q->psrtype);
+	if (m->psrtype & ~SVF_PSRTYPE_VALID)
+		return svf_bad(field, "psrtype");
 	return 0;
 }
 

@@ -47,6 +47,11 @@ struct svf_model {
 #define SVF_RXDCTL_VALID	0x023F3F3F	/* PTHRESH HTHRESH WTHRESH ENABLE SWFLSH */
 #define SVF_TXDCTL_VALID	0x023F3F3F
 #define SVF_SRRCTL_VALID	0xFE7F3F7F	/* bits 7, 14-15, 23-24 reserved */
+/* DCA_RXCTRL/DCA_TXCTRL: DCA enables, relaxed ordering, 82576 CPUID */
+#define SVF_RXCTL_VALID		0xFF00AAE0
+#define SVF_TXCTL_VALID		0xFF002A20
+/* header split types (bits 1-12), queues per pool (29-31) */
+#define SVF_PSRTYPE_VALID	0xE0001FFE
 #define SVF_IVAR_VALID		0x83838383
 #define SVF_IVAR_MISC_VALID	0x00000083
 #define SVF_EITR_VALID		0x80007FFC

@@ -27,6 +27,9 @@
 #define SVFG_XDCTL_VALID	0x023F3F3F
 #define SVFG_XDCTL_EN		0x02000000
 #define SVFG_SRRCTL_VALID	0xFE7F3F7F
+#define SVFG_RXCTL_VALID	0xFF00AAE0
+#define SVFG_TXCTL_VALID	0xFF002A20
+#define SVFG_PSRTYPE_VALID	0xE0001FFE
 #define SVFG_TDWBAL_RSVD	0x2
 #define SVFG_IVAR_VALID		0x83838383
 #define SVFG_IVAR_MISC_VALID	0x83
@@ -348,9 +351,16 @@ static inline const char *svfg_check_fields(const __u8 *q, const __u8 *irq,
 	for (i = 0; i < SVF_NR_QUEUES; i++) {
 		if (svfg_get32(q, SVFG_RXQ(i, srrctl)) & ~SVFG_SRRCTL_VALID)
 			return "srrctl";
+		if (svfg_get32(q, SVFG_RXQ(i, rxctl)) & ~SVFG_RXCTL_VALID)
+			return "rxctl";
 		if (svfg_get32(q, SVFG_TXQ(i, tdwbal)) & SVFG_TDWBAL_RSVD)
 			return "tdwbal";
+		if (svfg_get32(q, SVFG_TXQ(i, txctl)) & ~SVFG_TXCTL_VALID)
+			return "txctl";
 	}
+	if (svfg_get32(q, offsetof(struct svf_queues, psrtype)) &
+	    ~SVFG_PSRTYPE_VALID)
+		return "psrtype";
 	if ((svfg_get32(irq, SVFG_IRQ(eims)) | svfg_get32(irq, SVFG_IRQ(eiac)) |
 	     svfg_get32(irq, SVFG_IRQ(eiam)) |
 	     svfg_get32(irq, SVFG_IRQ(pending))) & ~SVF_VECTOR_MASK)
@@ -526,16 +536,18 @@ static inline void svfg_randomize(struct svfg_rng *r, __u8 *b, size_t len)
 		svfg_put32(b, q + SVFG_RXQ(i, rdbah), svfg_rand32(r));
 		svfg_put32(b, q + SVFG_RXQ(i, srrctl),
 			   svfg_rand32(r) & SVFG_SRRCTL_VALID);
-		svfg_put32(b, q + SVFG_RXQ(i, rxctl), svfg_rand32(r));
+		svfg_put32(b, q + SVFG_RXQ(i, rxctl),
+			   svfg_rand32(r) & SVFG_RXCTL_VALID);
 		svfg_put32(b, q + SVFG_TXQ(i, tdbah), svfg_rand32(r));
-		svfg_put32(b, q + SVFG_TXQ(i, txctl), svfg_rand32(r));
+		svfg_put32(b, q + SVFG_TXQ(i, txctl),
+			   svfg_rand32(r) & SVFG_TXCTL_VALID);
 		svfg_put32(b, q + SVFG_TXQ(i, tdwbal),
 			   svfg_rand32(r) & ~SVFG_TDWBAL_RSVD);
 		svfg_put32(b, q + SVFG_TXQ(i, tdwbah), svfg_rand32(r));
 	}
 	if (svfg_below(r, 2))
 		svfg_put32(b, q + offsetof(struct svf_queues, psrtype),
-			   svfg_rand32(r));
+			   svfg_rand32(r) & SVFG_PSRTYPE_VALID);
 	if (svfg_below(r, 2)) {
 		svfg_put32(b, irq + SVFG_IRQ(eims), svfg_rand32(r) & 7);
 		svfg_put32(b, irq + SVFG_IRQ(eiac), svfg_rand32(r) & 7);
@@ -833,7 +845,22 @@ static inline void svfg_reserved(struct svfg_rng *r, struct svfg_case *c)
 	const char *name;
 	size_t at;
 
-	switch (svfg_below(r, 10)) {
+	switch (svfg_below(r, 13)) {
+	case 10:
+		at = q + SVFG_RXQ(i, rxctl);
+		valid = SVFG_RXCTL_VALID;
+		name = "rxctl";
+		break;
+	case 11:
+		at = q + SVFG_TXQ(i, txctl);
+		valid = SVFG_TXCTL_VALID;
+		name = "txctl";
+		break;
+	case 12:
+		at = q + offsetof(struct svf_queues, psrtype);
+		valid = SVFG_PSRTYPE_VALID;
+		name = "psrtype";
+		break;
 	case 0:
 		svfg_ring(svfg_below(r, 4), &g);
 		at = q + g.ctl;

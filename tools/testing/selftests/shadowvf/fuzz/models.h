@@ -71,13 +71,15 @@ static inline void svfm_limits(struct svf_model *m)
 		m->rx[i].rdh = SVF_RING_MAX / 16 - 1;
 		m->rx[i].rdt = SVF_RING_MAX / 16 - 1;
 		m->rx[i].rxdctl = 0x023F3F3F;
-		m->rx[i].rxctl = 0xFFFFFFFF;
+		m->rx[i].rxctl = 0xFF00AAE0;
 		m->tx[i].tdbal = 0xFFFFFF80;
 		m->tx[i].tdlen = SVF_RING_ALIGN;
 		m->tx[i].tdh = SVF_RING_ALIGN / 16 - 1;
 		m->tx[i].txdctl = 0x023F3F3F;
 		m->tx[i].tdwbal = 0xFFFFFFFD;
+		m->tx[i].txctl = 0xFF002A20;
 	}
+	m->psrtype = 0xE0001FFE;
 	m->eims = 0x7;
 	m->eiac = 0x7;
 	m->eiam = 0x7;
