@@ -9,6 +9,7 @@
 #include <linux/vfio_pci_core.h>
 
 #include "igbvf_vfio.h"
+#include "regs.h"
 
 #define PCI_DEVICE_ID_INTEL_82576_VF	0x10ca
 
@@ -17,6 +18,14 @@ static int igbvf_vfio_pci_probe(struct pci_dev *pdev,
 {
 	struct igbvf_vfio *ivdev;
 	int ret;
+
+	/* the trap split and the register map assume the 82576 VF's BAR0 */
+	if (!(pci_resource_flags(pdev, 0) & IORESOURCE_MEM) ||
+	    pci_resource_len(pdev, 0) < IGBVF_BAR0_SIZE) {
+		pci_err(pdev, "BAR0 is %llu bytes, the 82576 VF has %u: not bound\n",
+			(u64)pci_resource_len(pdev, 0), IGBVF_BAR0_SIZE);
+		return -ENODEV;
+	}
 
 	ivdev = vfio_alloc_device(igbvf_vfio, core_device.vdev,
 				  &pdev->dev, &igbvf_vfio_ops);

@@ -55,13 +55,23 @@ static void igbvf_vfio_close_device(struct vfio_device *core_vdev)
 	vfio_pci_core_close_device(core_vdev);
 }
 
+/*
+ * Where BAR0's mmappable part begins: the end of the trapped registers,
+ * rounded up to this host's page size. With 64 KiB pages nothing of the
+ * 16 KiB BAR is mmapped and every access goes through read/write.
+ */
+static u32 igbvf_mmap_start(struct igbvf_vfio *iv)
+{
+	return ALIGN(igbvf_dirty_trap_end(iv), PAGE_SIZE);
+}
+
 static long igbvf_vfio_region_info(struct vfio_device *core_vdev,
 				   unsigned long arg)
 {
 	struct igbvf_vfio *iv = to_igbvf(core_vdev);
 	struct vfio_pci_core_device *vdev = &iv->core_device;
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
-	u32 trap_end = igbvf_dirty_trap_end(iv);
+	u32 mmap_start = igbvf_mmap_start(iv);
 	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
 	struct vfio_region_info_cap_sparse_mmap *sparse;
 	struct vfio_region_info info;
@@ -81,7 +91,7 @@ static long igbvf_vfio_region_info(struct vfio_device *core_vdev,
 	info.size = pci_resource_len(vdev->pdev, info.index);
 	info.flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
 	if (info.index == VFIO_PCI_BAR0_REGION_INDEX &&
-	    vdev->bar_mmap_supported[0] && info.size > trap_end) {
+	    vdev->bar_mmap_supported[0] && info.size > mmap_start) {
 		size = struct_size(sparse, areas, 1);
 		sparse = kzalloc(size, GFP_KERNEL);
 		if (!sparse)
@@ -89,8 +99,8 @@ static long igbvf_vfio_region_info(struct vfio_device *core_vdev,
 		sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
 		sparse->header.version = 1;
 		sparse->nr_areas = 1;
-		sparse->areas[0].offset = trap_end;
-		sparse->areas[0].size = info.size - trap_end;
+		sparse->areas[0].offset = mmap_start;
+		sparse->areas[0].size = info.size - mmap_start;
 		ret = vfio_info_add_capability(&caps, &sparse->header, size);
 		kfree(sparse);
 		if (ret)
@@ -201,7 +211,7 @@ static int igbvf_vfio_mmap(struct vfio_device *core_vdev,
 
 	/* the trapped pages must never be mapped, nor the MSI-X BAR */
 	if ((index == VFIO_PCI_BAR0_REGION_INDEX &&
-	     (pgoff << PAGE_SHIFT) < igbvf_dirty_trap_end(to_igbvf(core_vdev))) ||
+	     (pgoff << PAGE_SHIFT) < igbvf_mmap_start(to_igbvf(core_vdev))) ||
 	    index == IGBVF_MSIX_BAR)
 		return -EINVAL;
 	return vfio_pci_core_mmap(core_vdev, vma);
