@@ -7,6 +7,7 @@
 #include <linux/delay.h>
 #include <linux/etherdevice.h>
 #include <linux/io.h>
+#include <linux/moduleparam.h>
 #include <linux/pci.h>
 #include <linux/string.h>
 #include "igbvf_vfio.h"
@@ -236,7 +237,9 @@ int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
 
 /*
  * Let a guest mailbox request the PF has not answered yet complete, so the
- * reply (and the configuration it commits) is part of the state.
+ * reply (and the configuration it commits) is part of the state. If the
+ * guest already read PFSTS (read-to-clear), the PF has answered and the
+ * reply waits in VMBMEM: igbvf reads the status before the message.
  */
 static void igbvf_settle_mailbox(struct igbvf_vfio *iv)
 {
@@ -244,9 +247,14 @@ static void igbvf_settle_mailbox(struct igbvf_vfio *iv)
 	unsigned long end = jiffies + msecs_to_jiffies(1000);
 
 	while (iv->req_pending) {
-		iv->r2c |= ioread32(bar + IGBVF_V2PMAILBOX) & IGBVF_V2P_R2C;
-		if (iv->r2c & IGBVF_V2P_PFSTS) {
-			igbvf_take_reply(iv);
+		if (!iv->reply_seen)
+			iv->r2c |= ioread32(bar + IGBVF_V2PMAILBOX) &
+				   IGBVF_V2P_R2C;
+		if (iv->reply_seen || (iv->r2c & IGBVF_V2P_PFSTS)) {
+			if (ioread32(bar + IGBVF_VMBMEM) &
+			    (IGBVF_MSG_ACK | IGBVF_MSG_NACK))
+				igbvf_take_reply(iv);
+			iv->req_pending = false;
 			break;
 		}
 		if (time_after(jiffies, end)) {
@@ -259,25 +267,81 @@ static void igbvf_settle_mailbox(struct igbvf_vfio *iv)
 	}
 }
 
+static bool fault_queue_stuck;
+module_param_unsafe(fault_queue_stuck, bool, 0600);
+MODULE_PARM_DESC(fault_queue_stuck,
+		 "Testing only: report the VF's queues as still enabled after quiesce disabled them");
+
+/* igb_rx_fifo_flush_82575() gives the 82576's queues 10 ms to stop */
+#define IGBVF_QUEUE_STOP_MS	20
+
+/*
+ * The 82576 keeps a disabled queue's ENABLE bit set until the queue has
+ * actually stopped (its DMA done): wait for every queue to read back 0.
+ */
+static int igbvf_wait_queues_stopped(struct igbvf_vfio *iv)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(IGBVF_QUEUE_STOP_MS);
+	void __iomem *bar = igbvf_bar0(iv);
+	u32 busy;
+	int q;
+
+	for (;;) {
+		busy = fault_queue_stuck ? IGBVF_XDCTL_EN : 0;
+		for (q = 0; q < SVF_NR_QUEUES; q++)
+			busy |= ioread32(bar + IGBVF_RXDCTL(q)) |
+				ioread32(bar + IGBVF_TXDCTL(q));
+		if (!(busy & IGBVF_XDCTL_EN))
+			return 0;
+		if (time_after(jiffies, end))
+			return -ETIMEDOUT;
+		usleep_range(100, 200);
+	}
+}
+
+/*
+ * Enable the queues as quiesce found them, then write the tails (TDT sends
+ * work posted before the switch, RDT hands the ring to the adapter) and
+ * unmask the interrupts the guest had unmasked.
+ */
+static void igbvf_resume_queues(struct igbvf_vfio *iv)
+{
+	void __iomem *bar = igbvf_bar0(iv);
+	int q;
+
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		iowrite32(iv->saved_txdctl[q], bar + IGBVF_TXDCTL(q));
+		iowrite32(iv->saved_rxdctl[q], bar + IGBVF_RXDCTL(q));
+	}
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		iowrite32(ioread32(bar + IGBVF_TDT(q)), bar + IGBVF_TDT(q));
+		iowrite32(ioread32(bar + IGBVF_RDT(q)), bar + IGBVF_RDT(q));
+	}
+	iowrite32(iv->shadow.eims, bar + IGBVF_EIMS);
+}
+
 /**
  * igbvf_quiesce() - hold the VF off: no DMA, no interrupts
  * @iv: the device (state_mutex held)
  *
  * Masks the VF's interrupts, disables its RX queues (QEMU's adapter, like
  * the 82576, drops frames for a disabled queue) and TX queues after TX has
- * drained. A TX queue that does not drain within the bound keeps its
- * TDH/TDT as they are: the destination sends the posted work.
+ * drained, and waits until every queue reports that it has stopped. A TX
+ * queue that does not drain within the bound keeps its TDH/TDT as they
+ * are: the destination sends the posted work.
  *
- * Return: 0, or -EIO if the VF no longer responds.
+ * Return: 0; -ETIMEDOUT if a queue did not stop (the VF runs on as it
+ * was), -EIO if the VF no longer responds.
  */
 int igbvf_quiesce(struct igbvf_vfio *iv)
 {
 	void __iomem *bar = igbvf_bar0(iv);
 	unsigned long end;
-	int q;
+	int q, ret;
 
-	if (igbvf_hw_lock(iv))
-		return -EIO;
+	ret = igbvf_hw_lock(iv);
+	if (ret)
+		return ret;
 	if (ioread32(bar + IGBVF_STATUS) == ~0U) {
 		igbvf_hw_unlock(iv);
 		return -EIO;
@@ -300,38 +364,36 @@ int igbvf_quiesce(struct igbvf_vfio *iv)
 		iowrite32(iv->saved_txdctl[q] & ~IGBVF_XDCTL_EN,
 			  bar + IGBVF_TXDCTL(q));
 	}
-	iv->quiesced = true;
+	ret = igbvf_wait_queues_stopped(iv);
+	if (ret) {
+		pci_err(iv->core_device.pdev,
+			"VF queues did not stop within %u ms: migration refused\n",
+			IGBVF_QUEUE_STOP_MS);
+		igbvf_resume_queues(iv);
+	} else {
+		iv->quiesced = true;
+	}
 	igbvf_hw_unlock(iv);
-	return 0;
+	return ret;
 }
 
 /**
  * igbvf_unquiesce() - let the VF run again
  * @iv: the device (state_mutex held)
  *
- * Enables the queues, then writes the tails (TDT sends work posted before
- * the switch, RDT hands the ring to the adapter), unmasks the interrupts and
- * raises every unmasked vector once, so a guest that waited for an
- * interrupt across the switch is woken (a spurious one is harmless).
+ * Resumes the queues (igbvf_resume_queues()) and raises every unmasked
+ * vector once, so a guest that waited for an interrupt across the switch
+ * is woken (a spurious one is harmless).
  */
 void igbvf_unquiesce(struct igbvf_vfio *iv)
 {
 	void __iomem *bar = igbvf_bar0(iv);
-	int q;
 
 	if (igbvf_hw_lock(iv))
 		return;
 	if (!iv->quiesced)
 		goto out;
-	for (q = 0; q < SVF_NR_QUEUES; q++) {
-		iowrite32(iv->saved_txdctl[q], bar + IGBVF_TXDCTL(q));
-		iowrite32(iv->saved_rxdctl[q], bar + IGBVF_RXDCTL(q));
-	}
-	for (q = 0; q < SVF_NR_QUEUES; q++) {
-		iowrite32(ioread32(bar + IGBVF_TDT(q)), bar + IGBVF_TDT(q));
-		iowrite32(ioread32(bar + IGBVF_RDT(q)), bar + IGBVF_RDT(q));
-	}
-	iowrite32(iv->shadow.eims, bar + IGBVF_EIMS);
+	igbvf_resume_queues(iv);
 	if (iv->shadow.eims)
 		iowrite32(iv->shadow.eims, bar + IGBVF_EICS);
 	iv->quiesced = false;
