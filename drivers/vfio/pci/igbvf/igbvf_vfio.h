@@ -2,6 +2,7 @@
 #ifndef _IGBVF_VFIO_H
 #define _IGBVF_VFIO_H
 
+#include <linux/atomic.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/vfio_pci_core.h>
@@ -19,6 +20,9 @@
  * @final: (saving) @data is complete: the end of the stream is permanent
  * @compat_ok: (resuming) the stream's compatibility record was accepted
  * @loaded: (resuming) @data was validated and programmed into the VF
+ * @half_done: (resuming) a restore failed part-way: the VF and its PF may
+ *             hold part of the state
+ * @reset_gen: the device's reset generation when the fd was opened
  * @load_err: (resuming) why the last blob was refused, 0 if it was not
  * @data: the stream: a compatibility record, then the device-state blob
  */
@@ -31,7 +35,9 @@ struct igbvf_migf {
 	bool final;
 	bool compat_ok;
 	bool loaded;
+	bool half_done;
 	int load_err;
+	int reset_gen;
 	u8 data[SVF_MAX_STREAM];
 };
 
@@ -55,6 +61,8 @@ struct igbvf_migf {
  * @quiesced: RX/TX queues and interrupts are held off by the driver
  * @saved_rxdctl: RXDCTL values to restore when leaving quiesce
  * @saved_txdctl: TXDCTL values to restore when leaving quiesce
+ * @reset_gen: counts resets of the VF (reset_done), so that a restore
+ *             that dropped its locks to wait knows the VF was reset
  * @dirty: the dirty-page tracker (dirty.c)
  */
 struct igbvf_vfio {
@@ -76,6 +84,7 @@ struct igbvf_vfio {
 	bool quiesced;
 	u32 saved_rxdctl[SVF_NR_QUEUES];
 	u32 saved_txdctl[SVF_NR_QUEUES];
+	atomic_t reset_gen;
 
 	struct igbvf_dirty dirty;
 };
@@ -114,6 +123,16 @@ static inline int igbvf_bar_read(struct igbvf_vfio *iv, u32 off, u32 *val)
 	return ret;
 }
 
+/**
+ * struct igbvf_mbx_ctx - what one restore's mailbox exchanges share
+ * @deadline: jiffies by which the whole replay must be done
+ * @reset_gen: @reset_gen of the device when its RESUMING began
+ */
+struct igbvf_mbx_ctx {
+	unsigned long deadline;
+	int reset_gen;
+};
+
 /* vfio_dev.c */
 extern const struct vfio_device_ops igbvf_vfio_ops;
 
@@ -130,10 +149,11 @@ int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val);
 int igbvf_quiesce(struct igbvf_vfio *iv);
 void igbvf_unquiesce(struct igbvf_vfio *iv);
 int igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m);
-int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m);
+int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m,
+		  int reset_gen);
 
 /* mbx.c */
-int igbvf_mbx_send(struct igbvf_vfio *iv, const u32 *msg, int words,
-		   u32 *reply, int reply_words);
+int igbvf_mbx_send(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
+		   const u32 *msg, int words, u32 *reply, int reply_words);
 
 #endif

@@ -87,6 +87,8 @@ again:
 
 void igbvf_reset_done(struct igbvf_vfio *iv)
 {
+	/* a restore waiting for the PF sees it and stops (mbx.c) */
+	atomic_inc(&iv->reset_gen);
 	igbvf_dirty_reset_done(iv);
 	spin_lock(&iv->reset_lock);
 	iv->deferred_reset = true;
@@ -195,9 +197,10 @@ static long igbvf_precopy_ioctl(struct file *filp, unsigned int cmd,
  * of the restore would time out. Decode is enabled for the restore and the
  * user's value put back; vfio-pci does not track the bit for VFs.
  */
-static int igbvf_restore_decoding(struct igbvf_vfio *iv,
+static int igbvf_restore_decoding(struct igbvf_migf *migf,
 				  const struct svf_model *m)
 {
+	struct igbvf_vfio *iv = migf->iv;
 	struct pci_dev *pdev = iv->core_device.pdev;
 	u16 cmd = PCI_COMMAND_MEMORY;
 	int ret;
@@ -205,7 +208,7 @@ static int igbvf_restore_decoding(struct igbvf_vfio *iv,
 	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
 	if (!(cmd & PCI_COMMAND_MEMORY))
 		pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY);
-	ret = igbvf_restore(iv, m);
+	ret = igbvf_restore(iv, m, migf->reset_gen);
 	if (!(cmd & PCI_COMMAND_MEMORY))
 		pci_write_config_word(pdev, PCI_COMMAND, cmd);
 	return ret;
@@ -233,12 +236,15 @@ static int igbvf_load_locked(struct igbvf_migf *migf, size_t off)
 	ret = svf_blob_decode(migf->data + off, migf->total_length - off,
 			      pdev->vendor, pdev->device, m, &field);
 	/* user space can send blobs at any rate: one line each, rate-limited */
-	if (ret)
+	if (ret) {
 		dev_err_ratelimited(&pdev->dev,
 				    "migration state rejected: invalid %s (%zu bytes)\n",
 				    field, migf->total_length - off);
-	else
-		ret = igbvf_restore_decoding(iv, m);
+	} else {
+		ret = igbvf_restore_decoding(migf, m);
+		/* the VF and its PF may now hold part of the state */
+		migf->half_done = ret != 0;
+	}
 	kfree(m);
 	migf->loaded = !ret;
 	migf->load_err = ret;
@@ -399,6 +405,7 @@ static struct igbvf_migf *igbvf_alloc_migf(struct igbvf_vfio *iv,
 	}
 	migf->filp = filp;
 	migf->iv = iv;
+	migf->reset_gen = atomic_read(&iv->reset_gen);
 	stream_open(filp->f_inode, filp);
 	mutex_init(&migf->lock);
 	return migf;
@@ -480,11 +487,14 @@ static struct file *igbvf_save(struct igbvf_vfio *iv)
 }
 
 /*
- * RESUMING -> STOP: the blob must have been loaded. A refused (or
- * incomplete) blob fails the arc with its errno and is discarded: the fd
- * takes a new blob from offset 0, or VFIO_DEVICE_RESET ends RESUMING.
+ * RESUMING -> STOP: the blob must have been loaded. A blob refused before
+ * it reached the device (invalid, incomplete) fails the arc with its errno
+ * and is discarded: the fd takes a new blob from offset 0, or
+ * VFIO_DEVICE_RESET ends RESUMING. A restore that failed part-way may
+ * have left the VF and its PF half-configured: *@broken is set and the
+ * device goes to ERROR, which only a reset leaves (as pds does).
  */
-static int igbvf_load(struct igbvf_vfio *iv)
+static int igbvf_load(struct igbvf_vfio *iv, bool *broken)
 {
 	struct igbvf_migf *migf = iv->resuming_migf;
 	int ret = 0;
@@ -492,8 +502,9 @@ static int igbvf_load(struct igbvf_vfio *iv)
 	mutex_lock(&migf->lock);
 	if (!migf->loaded && !migf->load_err)
 		igbvf_load_locked(migf, igbvf_blob_off(migf));
-	if (migf->load_err) {
-		ret = migf->load_err;
+	ret = migf->load_err;
+	*broken = ret && migf->half_done;
+	if (ret && !*broken) {
 		migf->load_err = 0;
 		migf->loaded = false;
 		migf->compat_ok = false;
@@ -611,8 +622,14 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 	}
 	if (cur == VFIO_DEVICE_STATE_RESUMING &&
 	    next == VFIO_DEVICE_STATE_STOP) {
-		/* on failure the device stays in RESUMING, queues disabled */
-		ret = igbvf_load(iv);
+		bool broken;
+
+		/* refused: RESUMING (queues disabled), or ERROR if half done */
+		ret = igbvf_load(iv, &broken);
+		if (ret && broken) {
+			igbvf_disable_fds(iv, true);
+			iv->mig_state = VFIO_DEVICE_STATE_ERROR;
+		}
 		if (ret)
 			return ERR_PTR(ret);
 		igbvf_disable_fds(iv, true);

@@ -2,20 +2,23 @@
 /*
  * The VF side of the PF/VF mailbox, used on the destination to redo the
  * VF_RESET handshake and replay the guest's PF-side configuration after
- * vfio-pci has reset the VF. It follows igbvf's protocol: take VFU, write
- * the message into VMBMEM, raise REQ, wait for PFACK (the PF read it),
- * wait for PFSTS (the PF replied), read the reply, ACK it. Every wait is
- * bounded. Read-to-clear bits the driver consumes that are not part of its
- * own exchange are kept for the guest (iv->r2c).
+ * vfio-pci has reset the VF. It follows igbvf's protocol: take VFU and read
+ * it back, write the message into VMBMEM, raise REQ, wait for PFACK (the PF
+ * read it), wait for PFSTS (the PF replied), read the reply, ACK it.
+ *
+ * A whole restore shares one deadline (struct igbvf_mbx_ctx). While it
+ * waits for the PF it holds neither memory_lock nor shadow_lock, which a
+ * reset needs; it stops on a fatal signal and when the VF was reset
+ * meanwhile. Read-to-clear bits the driver consumes that are not part of
+ * its own exchange are kept for the guest (iv->r2c).
  */
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
+#include <linux/sched/signal.h>
 #include "igbvf_vfio.h"
 #include "regs.h"
-
-#define IGBVF_MBX_TIMEOUT_MS	2000
 
 static unsigned int fault_mbx_delay_ms;
 module_param_unsafe(fault_mbx_delay_ms, uint, 0600);
@@ -23,15 +26,43 @@ MODULE_PARM_DESC(fault_mbx_delay_ms,
 		 "Testing only: wait this long before each message the driver sends the PF (a slow PF)");
 
 /*
+ * Sleep for about @us with the register locks dropped (igbvf_hw_lock()
+ * order), then take them again. Returns with the locks held: 0, -EINTR on
+ * a fatal signal, -ETIMEDOUT past the deadline, -ENODEV if the VF was reset
+ * meanwhile, -EIO if BAR0 is no longer usable.
+ */
+static int igbvf_mbx_sleep(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
+			   unsigned int us)
+{
+	struct vfio_pci_core_device *vdev = &iv->core_device;
+
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	if (time_after(jiffies, ctx->deadline))
+		return -ETIMEDOUT;
+	mutex_unlock(&iv->shadow_lock);
+	up_read(&vdev->memory_lock);
+	usleep_range(us, us + us / 4);
+	down_read(&vdev->memory_lock);
+	mutex_lock(&iv->shadow_lock);
+	if (atomic_read(&iv->reset_gen) != ctx->reset_gen)
+		return -ENODEV;
+	if (!igbvf_bar_usable(iv))
+		return -EIO;
+	return 0;
+}
+
+/*
  * Wait until @bit has been seen. Reading V2PMAILBOX clears PFSTS, PFACK and
  * RSTD, and the PF often sets PFACK and PFSTS before the first read, so
  * every bit read is accumulated in *@seen.
  */
-static int igbvf_mbx_wait(struct igbvf_vfio *iv, u32 bit, u32 *seen)
+static int igbvf_mbx_wait(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
+			  u32 bit, u32 *seen)
 {
-	unsigned long end = jiffies + msecs_to_jiffies(IGBVF_MBX_TIMEOUT_MS);
 	void __iomem *bar = igbvf_bar0(iv);
 	u32 v;
+	int ret;
 
 	while (!(*seen & bit)) {
 		v = ioread32(bar + IGBVF_V2PMAILBOX);
@@ -42,46 +73,80 @@ static int igbvf_mbx_wait(struct igbvf_vfio *iv, u32 bit, u32 *seen)
 		*seen |= v;
 		if (*seen & bit)
 			break;
-		if (time_after(jiffies, end))
-			return -ETIMEDOUT;
-		usleep_range(500, 1000);
+		ret = igbvf_mbx_sleep(iv, ctx, 500);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 
+/*
+ * Take the mailbox as igbvf does (e1000_obtain_mbx_lock_vf): set VFU and
+ * read it back; the PF may hold the buffer (PFU) for a moment.
+ */
+static int igbvf_mbx_take(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx)
+{
+	void __iomem *bar = igbvf_bar0(iv);
+	u32 v;
+	int ret;
+
+	for (;;) {
+		iowrite32(IGBVF_V2P_VFU, bar + IGBVF_V2PMAILBOX);
+		v = ioread32(bar + IGBVF_V2PMAILBOX);
+		if (v == ~0U)
+			return -EIO;
+		iv->r2c |= v & IGBVF_V2P_RSTD;
+		if (v & IGBVF_V2P_VFU)
+			return 0;
+		ret = igbvf_mbx_sleep(iv, ctx, 500);
+		if (ret)
+			return ret;
+	}
+}
+
 /**
  * igbvf_mbx_send() - send one message to the PF and read its reply
- * @iv: the device (shadow_lock held)
+ * @iv: the device (igbvf_hw_lock() held; dropped while waiting)
+ * @ctx: the restore's deadline and reset generation
  * @msg: message words
  * @words: number of words in @msg (1..16)
  * @reply: reply buffer
  * @reply_words: words to read back
  *
- * Return: 0, -ETIMEDOUT if the PF does not answer, -EIO if the VF is gone.
+ * Return: 0; -ETIMEDOUT if the PF does not answer by the deadline, -EIO if
+ * the VF is gone, -EINTR on a fatal signal, -ENODEV if the VF was reset.
+ * The register locks are held on return in every case.
  */
-int igbvf_mbx_send(struct igbvf_vfio *iv, const u32 *msg, int words,
-		   u32 *reply, int reply_words)
+int igbvf_mbx_send(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
+		   const u32 *msg, int words, u32 *reply, int reply_words)
 {
 	void __iomem *bar = igbvf_bar0(iv);
 	u32 seen = 0;
 	int i, ret;
 
 	lockdep_assert_held(&iv->shadow_lock);
-	if (fault_mbx_delay_ms)
-		msleep(fault_mbx_delay_ms);
+	if (fault_mbx_delay_ms) {
+		ret = igbvf_mbx_sleep(iv, ctx, fault_mbx_delay_ms * 1000);
+		if (ret)
+			return ret;
+	}
 	/* drop stale PFACK/PFSTS so the waits below see only this exchange */
 	iv->r2c |= ioread32(bar + IGBVF_V2PMAILBOX) & IGBVF_V2P_RSTD;
-	iowrite32(IGBVF_V2P_VFU, bar + IGBVF_V2PMAILBOX);
+	ret = igbvf_mbx_take(iv, ctx);
+	if (ret)
+		return ret;
 	for (i = 0; i < words; i++)
 		iowrite32(msg[i], bar + IGBVF_VMBMEM + 4 * i);
 	iowrite32(IGBVF_V2P_REQ, bar + IGBVF_V2PMAILBOX);
-	ret = igbvf_mbx_wait(iv, IGBVF_V2P_PFACK, &seen);
+	ret = igbvf_mbx_wait(iv, ctx, IGBVF_V2P_PFACK, &seen);
 	if (ret)
 		return ret;
-	ret = igbvf_mbx_wait(iv, IGBVF_V2P_PFSTS, &seen);
+	ret = igbvf_mbx_wait(iv, ctx, IGBVF_V2P_PFSTS, &seen);
 	if (ret)
 		return ret;
-	iowrite32(IGBVF_V2P_VFU, bar + IGBVF_V2PMAILBOX);
+	ret = igbvf_mbx_take(iv, ctx);
+	if (ret)
+		return ret;
 	for (i = 0; i < reply_words; i++)
 		reply[i] = ioread32(bar + IGBVF_VMBMEM + 4 * i);
 	iowrite32(IGBVF_V2P_ACK, bar + IGBVF_V2PMAILBOX);

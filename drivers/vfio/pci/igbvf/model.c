@@ -454,8 +454,33 @@ int igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m)
 	return 0;
 }
 
-static int igbvf_replay(struct igbvf_vfio *iv, const struct svf_model *m,
-			const char **what)
+/* The whole replay's bound: igb answers each message within milliseconds. */
+#define IGBVF_RESTORE_TIMEOUT_MS	3000
+
+/*
+ * Send one replayed request; the PF must acknowledge it. Return: 0,
+ * -EPERM if the PF refused it (NACK), -EPROTO if the reply is not to it,
+ * or igbvf_mbx_send()'s error.
+ */
+static int igbvf_replay_msg(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
+			    const u32 *msg, int words, u32 *reply)
+{
+	int ret;
+
+	ret = igbvf_mbx_send(iv, ctx, msg, words, reply, 1);
+	if (ret)
+		return ret;
+	if ((reply[0] & 0xFFFF) != (msg[0] & 0xFFFF))
+		return -EPROTO;
+	return reply[0] & IGBVF_MSG_ACK ? 0 : -EPERM;
+}
+
+/*
+ * Redo the guest's PF-side configuration. A refusal is reported here, in
+ * one line naming what the PF refused; other errors by the caller.
+ */
+static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
+			const struct svf_model *m, const char **what)
 {
 	struct pci_dev *pdev = iv->core_device.pdev;
 	u32 msg[SVF_MBX_WORDS] = {}, reply[3] = {}, nr_mc;
@@ -463,7 +488,7 @@ static int igbvf_replay(struct igbvf_vfio *iv, const struct svf_model *m,
 
 	msg[0] = IGBVF_MSG_RESET;
 	*what = "VF_RESET";
-	ret = igbvf_mbx_send(iv, msg, 1, reply, 3);
+	ret = igbvf_mbx_send(iv, ctx, msg, 1, reply, 3);
 	if (ret)
 		return ret;
 	if ((reply[0] & 0xFFFF) != IGBVF_MSG_RESET)
@@ -476,14 +501,12 @@ static int igbvf_replay(struct igbvf_vfio *iv, const struct svf_model *m,
 		msg[0] = IGBVF_MSG_SET_MAC;
 		memcpy(&msg[1], m->mac, ETH_ALEN);
 		*what = "SET_MAC_ADDR";
-		ret = igbvf_mbx_send(iv, msg, 3, reply, 1);
-		if (ret)
-			return ret;
-		if (!(reply[0] & IGBVF_MSG_ACK)) {
+		ret = igbvf_replay_msg(iv, ctx, msg, 3, reply);
+		if (ret == -EPERM)
 			pci_err(pdev, "PF refused MAC %pM for this VF (administratively set MAC?)\n",
 				m->mac);
-			return -EPERM;
-		}
+		if (ret)
+			return ret;
 	}
 
 	memset(msg, 0, sizeof(msg));
@@ -493,35 +516,43 @@ static int igbvf_replay(struct igbvf_vfio *iv, const struct svf_model *m,
 	for (i = 0; i < m->nr_mc; i++)
 		((u16 *)&msg[1])[i] = m->mc[i];
 	*what = "SET_MULTICAST";
-	ret = igbvf_mbx_send(iv, msg, SVF_MBX_WORDS, reply, 1);
+	ret = igbvf_replay_msg(iv, ctx, msg, SVF_MBX_WORDS, reply);
+	if (ret == -EPERM)
+		pci_err(pdev, "PF refused the multicast list (%u groups) for this VF\n",
+			nr_mc);
 	if (ret)
 		return ret;
 
+	memset(msg, 0, sizeof(msg));
 	for (i = 0; i < m->nr_vlans; i++) {
 		msg[0] = IGBVF_MSG_SET_VLAN | (1 << IGBVF_MSGINFO_SHIFT);
 		msg[1] = m->vlans[i];
 		*what = "SET_VLAN";
-		ret = igbvf_mbx_send(iv, msg, 2, reply, 1);
+		ret = igbvf_replay_msg(iv, ctx, msg, 2, reply);
+		if (ret == -EPERM)
+			pci_err(pdev, "PF refused VLAN %u for this VF (administrative VLAN?)\n",
+				m->vlans[i]);
 		if (ret)
 			return ret;
-		if (!(reply[0] & IGBVF_MSG_ACK)) {
-			pci_err(pdev, "PF refused VLAN %u for this VF\n",
-				m->vlans[i]);
-			return -EPERM;
-		}
 	}
 	if (m->pf_flags & SVF_PF_LPE_SET) {
 		msg[0] = IGBVF_MSG_SET_LPE;
 		msg[1] = m->max_frame;
 		*what = "SET_LPE";
-		ret = igbvf_mbx_send(iv, msg, 2, reply, 1);
+		ret = igbvf_replay_msg(iv, ctx, msg, 2, reply);
+		if (ret == -EPERM)
+			pci_err(pdev, "PF refused frame size %u for this VF\n",
+				m->max_frame);
 		if (ret)
 			return ret;
 	}
 	if (m->pf_flags & SVF_PF_PROMISC_SET) {
 		msg[0] = IGBVF_MSG_SET_PROMISC | m->promisc;
 		*what = "SET_PROMISC";
-		ret = igbvf_mbx_send(iv, msg, 1, reply, 1);
+		ret = igbvf_replay_msg(iv, ctx, msg, 1, reply);
+		if (ret == -EPERM)
+			pci_err(pdev, "PF refused promiscuous mode 0x%x for this VF\n",
+				m->promisc);
 		if (ret)
 			return ret;
 	}
@@ -532,30 +563,45 @@ static int igbvf_replay(struct igbvf_vfio *iv, const struct svf_model *m,
  * igbvf_restore() - program a validated model into this (reset) VF
  * @iv: the device (in RESUMING, its data fd's lock held)
  * @m: the validated model
+ * @reset_gen: the device's reset generation when RESUMING began
  *
  * Redoes the VF_RESET handshake on the guest's behalf, replays the PF-side
  * configuration, then programs rings, heads and interrupt configuration
  * with the queues still disabled; queue enables and tails follow on
- * STOP -> RUNNING (igbvf_unquiesce()). On error the VF is left reset.
+ * STOP -> RUNNING (igbvf_unquiesce()). Register access is under
+ * memory_lock; the mailbox waits drop it (mbx.c), all within one deadline.
+ * On error the VF may be partly configured: the caller enters ERROR.
  *
  * Return: 0, -EPERM if the PF refuses the configuration, -ETIMEDOUT or
- * -EIO if the PF or VF do not respond.
+ * -EIO if the PF or VF do not respond, -EINTR on a fatal signal, -ENODEV
+ * if the VF was reset since RESUMING began.
  */
-int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m)
+int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m,
+		  int reset_gen)
 {
+	struct igbvf_mbx_ctx ctx = {
+		.deadline = jiffies + msecs_to_jiffies(IGBVF_RESTORE_TIMEOUT_MS),
+		.reset_gen = reset_gen,
+	};
 	void __iomem *bar = igbvf_bar0(iv);
 	struct pci_dev *pdev = iv->core_device.pdev;
 	const char *what;
 	int q, i, ret;
 
-	mutex_lock(&iv->shadow_lock);
+	ret = igbvf_hw_lock(iv);
+	if (ret)
+		return ret;
+	if (atomic_read(&iv->reset_gen) != reset_gen) {
+		ret = -ENODEV;
+		goto out;
+	}
 	iowrite32(SVF_VECTOR_MASK, bar + IGBVF_EIMC);
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
 		iowrite32(0, bar + IGBVF_RXDCTL(q));
 		iowrite32(0, bar + IGBVF_TXDCTL(q));
 	}
 	iv->r2c = 0;
-	ret = igbvf_replay(iv, m, &what);
+	ret = igbvf_replay(iv, &ctx, m, &what);
 	if (ret) {
 		if (ret != -EPERM)
 			pci_err(pdev, "migration restore: PF mailbox %s failed (%d)\n",
@@ -604,6 +650,6 @@ int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m)
 	iv->req_pending = false;
 	iv->quiesced = true;
 out:
-	mutex_unlock(&iv->shadow_lock);
+	igbvf_hw_unlock(iv);
 	return ret;
 }
