@@ -648,7 +648,10 @@ igbvf_set_state(struct vfio_device *vdev, enum vfio_device_mig_state new_state)
 
 	mutex_lock(&iv->state_mutex);
 	igbvf_reap_fds(iv);
-	while (new_state != iv->mig_state) {
+	/* no arc leaves ERROR (the core WARNs if asked): only a reset does */
+	if (iv->mig_state == VFIO_DEVICE_STATE_ERROR)
+		res = ERR_PTR(-EINVAL);
+	while (!res && new_state != iv->mig_state) {
 		ret = vfio_mig_get_next_state(vdev, iv->mig_state, new_state,
 					      &next);
 		if (ret) {
