@@ -23,7 +23,11 @@
 
 #define SVF_MAGIC		0x31465653	/* "SVF1" */
 #define SVF_VERSION_MAJOR	1
-#define SVF_VERSION_MINOR	2	/* 1: SVF_PF_MC_OVERFLOW, 2: svf_compat */
+/*
+ * 1: SVF_PF_MC_OVERFLOW; 2: svf_compat; 3: loopback statistics, unicast
+ * MAC filters, VLAN stripping, the guest's VFU (all SVF_REQ_*)
+ */
+#define SVF_VERSION_MINOR	3
 #define SVF_MAX_BLOB		4096
 
 #define SVF_COMPAT_MAGIC	0x43465653	/* "SVFC" */
@@ -39,12 +43,21 @@ struct svf_compat {
 	__le16 minor;
 	__le16 vendor;		/* PCI ids of the source VF */
 	__le16 device;
-	__le32 required;	/* must-understand features, none defined yet */
+	__le32 required;	/* must-understand features (SVF_REQ_*) */
 	__le32 reserved;	/* zero */
 	__le32 crc32;		/* as the blob's, with this field zero */
 };
 
-#define SVF_REQUIRED_KNOWN	0x0
+/*
+ * State a destination must carry over or refuse the stream. A source sets
+ * every bit its blobs may use: the final state is not known when PRE_COPY
+ * sends the record.
+ */
+#define SVF_REQ_LB_STATS	0x1	/* svf_stats: four loopback counters */
+#define SVF_REQ_UC_FILTERS	0x2	/* svf_pfcfg: extra unicast MAC filters */
+#define SVF_REQ_VLAN_STRIP	0x4	/* svf_pfcfg: SVF_PF_VLAN_STRIP(_SET) */
+#define SVF_REQ_MBX_VFU		0x8	/* svf_mbx: the guest owned the mailbox */
+#define SVF_REQUIRED_KNOWN	0xf
 #define SVF_MAX_STREAM		(sizeof(struct svf_compat) + SVF_MAX_BLOB)
 
 struct svf_header {
@@ -106,10 +119,16 @@ struct svf_irq {
 
 struct svf_mbx {
 	__le32 vmbmem[SVF_MBX_WORDS];	/* mailbox memory as the guest left it */
-	__le32 r2c;		/* V2PMAILBOX read-to-clear bits not yet seen */
+	/*
+	 * V2PMAILBOX read-to-clear bits not yet seen (PFSTS PFACK RSTD), and
+	 * (minor 3) VFU if the guest owned the buffer
+	 */
+	__le32 r2c;
 };
 
-#define SVF_NR_STATS		5	/* GPRC GPTC GORC GOTC MPRC */
+/* GPRC GPTC GORC GOTC MPRC, and (minor 3) GPRLBC GPTLBC GORLBC GOTLBC */
+#define SVF_NR_STATS		9
+#define SVF_NR_STATS_V2		5
 
 struct svf_stats {
 	__le32 val[SVF_NR_STATS];	/* guest-visible values at the switch */
@@ -126,7 +145,17 @@ struct svf_stats {
  * promiscuous mode. A 1.0 reader refuses the bit as reserved.
  */
 #define SVF_PF_MC_OVERFLOW	0x8
-#define SVF_PF_FLAGS		0xf
+/*
+ * (minor 3) The guest's last acknowledged SET_VLAN set the PF's VLAN
+ * stripping for the VF (igb: on after a non-zero VLAN, off after VLAN 0),
+ * and whether it is on.
+ */
+#define SVF_PF_VLAN_STRIP_SET	0x10
+#define SVF_PF_VLAN_STRIP	0x20
+#define SVF_PF_FLAGS_V2		0xf
+#define SVF_PF_FLAGS		0x3f
+
+#define SVF_MAX_UC		3	/* igbvf's IGBVF_MAX_MAC_FILTERS */
 
 struct svf_pfcfg {
 	__u8 mac[6];
@@ -137,7 +166,13 @@ struct svf_pfcfg {
 	__le16 nr_vlans;
 	__le16 mc[SVF_MAX_MC];
 	__le16 vlans[SVF_MAX_VLANS];
+	/* minor 3: unicast filters added with SET_MAC_ADDR/MAC_FILTER_ADD */
+	__le16 nr_uc;
+	__u8 uc[SVF_MAX_UC][6];
 };
+
+/* the section's length up to minor 2: everything before nr_uc */
+#define SVF_PFCFG_SIZE_V2	144
 
 #define SVF_BLOB_SIZE (sizeof(struct svf_header) + 5 * sizeof(struct svf_sect) + \
 		       sizeof(struct svf_queues) + sizeof(struct svf_irq) + \

@@ -9,6 +9,7 @@
  * compatibility block below.
  */
 #ifdef __KERNEL__
+#include <linux/build_bug.h>
 #include <linux/crc32.h>
 #include <linux/errno.h>
 #include <linux/string.h>
@@ -17,6 +18,8 @@
 #include "blob_user.h"
 #endif
 #include "model.h"
+
+static_assert(offsetof(struct svf_pfcfg, nr_uc) == SVF_PFCFG_SIZE_V2);
 
 static u32 svf_crc(const void *buf, size_t len)
 {
@@ -125,6 +128,8 @@ int svf_blob_encode(const struct svf_model *m, u16 vendor, u16 device,
 		pf->mc[i] = cpu_to_le16(m->mc[i]);
 	for (i = 0; i < SVF_MAX_VLANS; i++)
 		pf->vlans[i] = cpu_to_le16(m->vlans[i]);
+	pf->nr_uc = cpu_to_le16(m->nr_uc);
+	memcpy(pf->uc, m->uc, sizeof(pf->uc));
 
 	h->magic = cpu_to_le32(SVF_MAGIC);
 	h->major = cpu_to_le16(SVF_VERSION_MAJOR);
@@ -157,7 +162,7 @@ void svf_compat_encode(u16 vendor, u16 device, struct svf_compat *c)
 	c->minor = cpu_to_le16(SVF_VERSION_MINOR);
 	c->vendor = cpu_to_le16(vendor);
 	c->device = cpu_to_le16(device);
-	c->required = cpu_to_le32(0);
+	c->required = cpu_to_le32(SVF_REQUIRED_KNOWN);
 	c->crc32 = cpu_to_le32(svf_crc(c, sizeof(*c)));
 }
 
@@ -274,7 +279,7 @@ static int svf_get_queues(const struct svf_queues *q, struct svf_model *m,
 	}
 	m->psrtype = le32_to_cpu(q->psrtype);
 	if (m->psrtype & ~SVF_PSRTYPE_VALID)
-		return svf_bad(field, "psrtype");
+		return svf_bad(field, "queues.psrtype");
 	return 0;
 }
 
@@ -310,30 +315,40 @@ static int svf_get_irq(const struct svf_irq *irq, struct svf_model *m,
 }
 
 static int svf_get_mbx(const struct svf_mbx *mbx, struct svf_model *m,
-		       const char **field)
+		       u16 minor, const char **field)
 {
+	u32 valid = SVF_R2C_VALID | (minor >= 3 ? SVF_MBX_VFU : 0);
 	int i;
 
 	for (i = 0; i < SVF_MBX_WORDS; i++)
 		m->vmbmem[i] = le32_to_cpu(mbx->vmbmem[i]);
 	m->r2c = le32_to_cpu(mbx->r2c);
-	if (m->r2c & ~SVF_R2C_VALID)
+	if (m->r2c & ~valid)
 		return svf_bad(field, "mbx.r2c");
 	return 0;
 }
 
-static int svf_get_stats(const struct svf_stats *st, struct svf_model *m)
+static int svf_get_stats(const struct svf_stats *st, struct svf_model *m,
+			 u16 minor)
 {
 	int i;
 
-	for (i = 0; i < SVF_NR_STATS; i++)
+	m->nr_stats = minor >= 3 ? SVF_NR_STATS : SVF_NR_STATS_V2;
+	for (i = 0; i < m->nr_stats; i++)
 		m->stats[i] = le32_to_cpu(st->val[i]);
 	return 0;
 }
 
-static int svf_get_pfcfg(const struct svf_pfcfg *pf, struct svf_model *m,
-			 const char **field)
+/* A unicast MAC address the PF can filter: not multicast, not zero. */
+static bool svf_unicast(const u8 *a)
 {
+	return !(a[0] & 1) && (a[0] | a[1] | a[2] | a[3] | a[4] | a[5]);
+}
+
+static int svf_get_pfcfg(const struct svf_pfcfg *pf, struct svf_model *m,
+			 u16 minor, const char **field)
+{
+	u16 flags = minor >= 3 ? SVF_PF_FLAGS : SVF_PF_FLAGS_V2;
 	int i, j;
 
 	memcpy(m->mac, pf->mac, sizeof(m->mac));
@@ -342,15 +357,13 @@ static int svf_get_pfcfg(const struct svf_pfcfg *pf, struct svf_model *m,
 	m->promisc = le32_to_cpu(pf->promisc);
 	m->nr_mc = le16_to_cpu(pf->nr_mc);
 	m->nr_vlans = le16_to_cpu(pf->nr_vlans);
-	if (m->pf_flags & ~SVF_PF_FLAGS)
+	if (m->pf_flags & ~flags)
 		return svf_bad(field, "pf.flags");
-	if (m->pf_flags & SVF_PF_MAC_SET) {
-		/* unicast and not all-zero */
-		if ((m->mac[0] & 1) ||
-		    !(m->mac[0] | m->mac[1] | m->mac[2] |
-		      m->mac[3] | m->mac[4] | m->mac[5]))
-			return svf_bad(field, "pf.mac");
-	}
+	if ((m->pf_flags & SVF_PF_VLAN_STRIP) &&
+	    !(m->pf_flags & SVF_PF_VLAN_STRIP_SET))
+		return svf_bad(field, "pf.flags");
+	if ((m->pf_flags & SVF_PF_MAC_SET) && !svf_unicast(m->mac))
+		return svf_bad(field, "pf.mac");
 	if (m->max_frame > SVF_MAX_FRAME)
 		return svf_bad(field, "pf.max_frame");
 	if (m->promisc & ~SVF_PROMISC_VALID)
@@ -372,6 +385,19 @@ static int svf_get_pfcfg(const struct svf_pfcfg *pf, struct svf_model *m,
 			if (m->vlans[j] == m->vlans[i])
 				return svf_bad(field, "pf.vlans");
 	}
+	if (minor < 3)
+		return 0;
+	m->nr_uc = le16_to_cpu(pf->nr_uc);
+	if (m->nr_uc > SVF_MAX_UC)
+		return svf_bad(field, "pf.nr_uc");
+	memcpy(m->uc, pf->uc, sizeof(m->uc));
+	for (i = 0; i < m->nr_uc; i++) {
+		if (!svf_unicast(m->uc[i]))
+			return svf_bad(field, "pf.uc");
+		for (j = 0; j < i; j++)
+			if (!memcmp(m->uc[j], m->uc[i], 6))
+				return svf_bad(field, "pf.uc");
+	}
 	return 0;
 }
 
@@ -392,7 +418,8 @@ int svf_blob_decode(const void *buf, size_t len, u16 vendor, u16 device,
 	const u8 *p = buf;
 	struct svf_header h;
 	u32 seen = 0, nr, i, crc;
-	size_t pos;
+	size_t pos, need;
+	u16 minor;
 	int ret;
 
 	*field = NULL;
@@ -404,6 +431,7 @@ int svf_blob_decode(const void *buf, size_t len, u16 vendor, u16 device,
 		return svf_bad(field, "magic");
 	if (le16_to_cpu(h.major) != SVF_VERSION_MAJOR)
 		return svf_bad(field, "major");
+	minor = le16_to_cpu(h.minor);
 	if (le32_to_cpu(h.total_len) != len || len > SVF_MAX_BLOB)
 		return svf_bad(field, "total_len");
 	if (le16_to_cpu(h.vendor) != vendor ||
@@ -464,19 +492,24 @@ int svf_blob_decode(const void *buf, size_t len, u16 vendor, u16 device,
 			if (slen < sizeof(b.mbx))
 				return svf_bad(field, "mbx.len");
 			memcpy(&b.mbx, body, sizeof(b.mbx));
-			ret = svf_get_mbx(&b.mbx, m, field);
+			ret = svf_get_mbx(&b.mbx, m, minor, field);
 			break;
 		case SVF_SECT_STATS:
-			if (slen < sizeof(b.st))
+			/* up to minor 2, five counters */
+			need = (minor >= 3 ? SVF_NR_STATS : SVF_NR_STATS_V2) * 4;
+			if (slen < need)
 				return svf_bad(field, "stats.len");
-			memcpy(&b.st, body, sizeof(b.st));
-			ret = svf_get_stats(&b.st, m);
+			memset(&b.st, 0, sizeof(b.st));
+			memcpy(&b.st, body, slen < sizeof(b.st) ? slen : sizeof(b.st));
+			ret = svf_get_stats(&b.st, m, minor);
 			break;
 		default:
-			if (slen < sizeof(b.pf))
+			need = minor >= 3 ? sizeof(b.pf) : SVF_PFCFG_SIZE_V2;
+			if (slen < need)
 				return svf_bad(field, "pf.len");
-			memcpy(&b.pf, body, sizeof(b.pf));
-			ret = svf_get_pfcfg(&b.pf, m, field);
+			memset(&b.pf, 0, sizeof(b.pf));
+			memcpy(&b.pf, body, slen < sizeof(b.pf) ? slen : sizeof(b.pf));
+			ret = svf_get_pfcfg(&b.pf, m, minor, field);
 			break;
 		}
 		if (ret)

@@ -6,8 +6,10 @@
 #ifndef _IGBVF_VFIO_BLOB_USER_H
 #define _IGBVF_VFIO_BLOB_USER_H
 
+#include <assert.h>
 #include <endian.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <linux/types.h>

@@ -58,6 +58,9 @@ struct igbvf_migf {
  * @req_pending: @req is valid
  * @reply_seen: the guest saw PFSTS since it posted @req: the PF answered
  * @r2c: V2PMAILBOX read-to-clear bits read by the driver, owed to the guest
+ * @vlan_overflow: the PF acknowledged more VLANs than the state carries
+ * @uc_overflow: the PF acknowledged more unicast filters than it carries
+ * @raise: vectors to raise when the VF runs again
  * @quiesced: RX/TX queues and interrupts are held off by the driver
  * @saved_rxdctl: RXDCTL values to restore when leaving quiesce
  * @saved_txdctl: TXDCTL values to restore when leaving quiesce
@@ -81,6 +84,9 @@ struct igbvf_vfio {
 	bool req_pending;
 	bool reply_seen;
 	u32 r2c;
+	bool vlan_overflow;
+	bool uc_overflow;
+	u32 raise;
 	bool quiesced;
 	u32 saved_rxdctl[SVF_NR_QUEUES];
 	u32 saved_txdctl[SVF_NR_QUEUES];
@@ -153,6 +159,7 @@ int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m,
 		  int reset_gen);
 
 /* mbx.c */
+int igbvf_mbx_lock(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx);
 int igbvf_mbx_send(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 		   const u32 *msg, int words, u32 *reply, int reply_words);
 

@@ -80,11 +80,18 @@ static int igbvf_mbx_wait(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 	return 0;
 }
 
-/*
- * Take the mailbox as igbvf does (e1000_obtain_mbx_lock_vf): set VFU and
- * read it back; the PF may hold the buffer (PFU) for a moment.
+/**
+ * igbvf_mbx_lock() - own the mailbox buffer as igbvf does
+ * @iv: the device (igbvf_hw_lock() held; dropped while waiting)
+ * @ctx: the restore's deadline and reset generation
+ *
+ * Sets VFU and reads it back (e1000_obtain_mbx_lock_vf()): the PF may
+ * hold the buffer (PFU) for a moment. Any later V2PMAILBOX write without
+ * VFU gives it back.
+ *
+ * Return: 0 or igbvf_mbx_send()'s errors.
  */
-static int igbvf_mbx_take(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx)
+int igbvf_mbx_lock(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx)
 {
 	void __iomem *bar = igbvf_bar0(iv);
 	u32 v;
@@ -132,7 +139,7 @@ int igbvf_mbx_send(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 	}
 	/* drop stale PFACK/PFSTS so the waits below see only this exchange */
 	iv->r2c |= ioread32(bar + IGBVF_V2PMAILBOX) & IGBVF_V2P_RSTD;
-	ret = igbvf_mbx_take(iv, ctx);
+	ret = igbvf_mbx_lock(iv, ctx);
 	if (ret)
 		return ret;
 	for (i = 0; i < words; i++)
@@ -144,7 +151,7 @@ int igbvf_mbx_send(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 	ret = igbvf_mbx_wait(iv, ctx, IGBVF_V2P_PFSTS, &seen);
 	if (ret)
 		return ret;
-	ret = igbvf_mbx_take(iv, ctx);
+	ret = igbvf_mbx_lock(iv, ctx);
 	if (ret)
 		return ret;
 	for (i = 0; i < reply_words; i++)

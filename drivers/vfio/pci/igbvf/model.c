@@ -15,6 +15,7 @@
 
 static const u32 igbvf_stat_regs[SVF_NR_STATS] = {
 	IGBVF_GPRC, IGBVF_GPTC, IGBVF_GORC, IGBVF_GOTC, IGBVF_MPRC,
+	IGBVF_GPRLBC, IGBVF_GPTLBC, IGBVF_GORLBC, IGBVF_GOTLBC,
 };
 
 void igbvf_shadow_reset(struct igbvf_vfio *iv)
@@ -24,6 +25,8 @@ void igbvf_shadow_reset(struct igbvf_vfio *iv)
 	memset(iv->stats_adj, 0, sizeof(iv->stats_adj));
 	iv->req_pending = false;
 	iv->r2c = 0;
+	iv->vlan_overflow = false;
+	iv->uc_overflow = false;
 	iv->quiesced = false;
 	mutex_unlock(&iv->shadow_lock);
 }
@@ -38,13 +41,48 @@ static int igbvf_stat_index(u32 off)
 	return -1;
 }
 
-/* A VF reset makes the PF forget the VF's configuration, all but LPE. */
-static void igbvf_pf_forget(struct svf_model *s)
+/*
+ * A VF reset makes the PF forget the VF's configuration (igb_vf_reset()),
+ * all but LPE and the unicast filters, and set VLAN stripping its own way.
+ */
+static void igbvf_pf_forget(struct igbvf_vfio *iv)
 {
+	struct svf_model *s = &iv->shadow;
+
 	s->pf_flags &= SVF_PF_LPE_SET;
 	s->nr_mc = 0;
 	s->nr_vlans = 0;
 	s->promisc = 0;
+	iv->vlan_overflow = false;
+}
+
+/* SET_MAC_ADDR with a filter sub-command, as igb 6.12 treats it. */
+static void igbvf_commit_filter(struct igbvf_vfio *iv, u32 info,
+				const u8 *mac, bool ack)
+{
+	struct svf_model *s = &iv->shadow;
+	int i;
+
+	if (info == IGBVF_MAC_FILTER_CLR) {
+		/*
+		 * igbvf sends CLR with a zero address, which igb refuses, so
+		 * the PF keeps stale entries; what the guest asks for after
+		 * it is its list, and what a destination must hold.
+		 */
+		s->nr_uc = 0;
+		iv->uc_overflow = false;
+		return;
+	}
+	if (info != IGBVF_MAC_FILTER_ADD || !ack)
+		return;
+	for (i = 0; i < s->nr_uc; i++)
+		if (ether_addr_equal(s->uc[i], mac))
+			return;
+	if (s->nr_uc == SVF_MAX_UC) {
+		iv->uc_overflow = true;
+		return;
+	}
+	memcpy(s->uc[s->nr_uc++], mac, ETH_ALEN);
 }
 
 /* The PF answered the guest's pending request: record the outcome. */
@@ -60,17 +98,20 @@ static void igbvf_commit(struct igbvf_vfio *iv, const u32 *reply)
 		return;
 	if (type == IGBVF_MSG_RESET) {
 		/* the reply names the MAC the PF holds for the VF */
-		igbvf_pf_forget(s);
+		igbvf_pf_forget(iv);
 		if (reply[0] & IGBVF_MSG_ACK)
 			memcpy(s->mac, &reply[1], ETH_ALEN);
+		return;
+	}
+	if (type == IGBVF_MSG_SET_MAC && info) {
+		igbvf_commit_filter(iv, info, (const u8 *)&req[1],
+				    reply[0] & IGBVF_MSG_ACK);
 		return;
 	}
 	if (!(reply[0] & IGBVF_MSG_ACK))
 		return;
 	switch (type) {
 	case IGBVF_MSG_SET_MAC:
-		if (info)	/* extra unicast filters are not carried */
-			break;
 		memcpy(s->mac, &req[1], ETH_ALEN);
 		s->pf_flags |= SVF_PF_MAC_SET;
 		break;
@@ -87,15 +128,27 @@ static void igbvf_commit(struct igbvf_vfio *iv, const u32 *reply)
 	case IGBVF_MSG_SET_VLAN: {
 		u16 vid = req[1] & 0xFFF;
 
+		/* removing VLAN 0 is acknowledged and changes nothing */
+		if (!info && !vid)
+			break;
 		for (i = 0; i < s->nr_vlans && s->vlans[i] != vid; i++)
 			;
-		if (info && vid && i == s->nr_vlans && i < SVF_MAX_VLANS) {
-			s->vlans[s->nr_vlans++] = vid;
+		if (info && vid && i == s->nr_vlans) {
+			if (i == SVF_MAX_VLANS)
+				iv->vlan_overflow = true;
+			else
+				s->vlans[s->nr_vlans++] = vid;
 		} else if (!info && i < s->nr_vlans) {
 			for (j = i; j + 1 < s->nr_vlans; j++)
 				s->vlans[j] = s->vlans[j + 1];
 			s->nr_vlans--;
 		}
+		/* igb_set_vf_vlan_msg(): stripping follows the last VLAN */
+		s->pf_flags |= SVF_PF_VLAN_STRIP_SET;
+		if (vid)
+			s->pf_flags |= SVF_PF_VLAN_STRIP;
+		else
+			s->pf_flags &= ~SVF_PF_VLAN_STRIP;
 		break;
 	}
 	case IGBVF_MSG_SET_LPE:
@@ -217,7 +270,14 @@ int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
 		break;
 	case IGBVF_CTRL:
 		if (val & IGBVF_CTRL_RST) {
-			igbvf_pf_forget(s);
+			/* the 82576 VF reset clears its interrupt setup */
+			s->eims = 0;
+			s->eiac = 0;
+			s->eiam = 0;
+			s->ivar0 = 0;
+			s->ivar_misc = 0;
+			memset(s->eitr, 0, sizeof(s->eitr));
+			igbvf_pf_forget(iv);
 			iv->req_pending = false;
 		}
 		break;
@@ -365,6 +425,8 @@ int igbvf_quiesce(struct igbvf_vfio *iv)
 			  bar + IGBVF_TXDCTL(q));
 	}
 	ret = igbvf_wait_queues_stopped(iv);
+	/* an interrupt of an unmasked vector may have been cut off */
+	iv->raise = iv->shadow.eims;
 	if (ret) {
 		pci_err(iv->core_device.pdev,
 			"VF queues did not stop within %u ms: migration refused\n",
@@ -381,9 +443,10 @@ int igbvf_quiesce(struct igbvf_vfio *iv)
  * igbvf_unquiesce() - let the VF run again
  * @iv: the device (state_mutex held)
  *
- * Resumes the queues (igbvf_resume_queues()) and raises every unmasked
- * vector once, so a guest that waited for an interrupt across the switch
- * is woken (a spurious one is harmless).
+ * Resumes the queues (igbvf_resume_queues()) and raises the vectors that
+ * were unmasked at the quiesce (on a destination: the source's, carried
+ * as the blob's irq.pending) once, so a guest that waited for an
+ * interrupt across the switch is woken (a spurious one is harmless).
  */
 void igbvf_unquiesce(struct igbvf_vfio *iv)
 {
@@ -394,8 +457,8 @@ void igbvf_unquiesce(struct igbvf_vfio *iv)
 	if (!iv->quiesced)
 		goto out;
 	igbvf_resume_queues(iv);
-	if (iv->shadow.eims)
-		iowrite32(iv->shadow.eims, bar + IGBVF_EICS);
+	if (iv->raise)
+		iowrite32(iv->raise, bar + IGBVF_EICS);
 	iv->quiesced = false;
 out:
 	igbvf_hw_unlock(iv);
@@ -412,9 +475,18 @@ int igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m)
 {
 	void __iomem *bar = igbvf_bar0(iv);
 	int q, i;
+	u32 v;
 
 	if (igbvf_hw_lock(iv))
 		return -EIO;
+	/* the PF acknowledged more than the state (and igb) can hold */
+	if (iv->vlan_overflow || iv->uc_overflow) {
+		pci_err(iv->core_device.pdev,
+			"guest state cannot be migrated: more than %s\n",
+			iv->vlan_overflow ? "32 VLANs" : "3 unicast MAC filters");
+		igbvf_hw_unlock(iv);
+		return -EOVERFLOW;
+	}
 	*m = iv->shadow;
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
 		struct svf_model_rxq *r = &m->rx[q];
@@ -441,15 +513,17 @@ int igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m)
 			    ioread32(bar + IGBVF_TXDCTL(q));
 	}
 	m->psrtype = ioread32(bar + IGBVF_PSRTYPE);
+	m->nr_stats = SVF_NR_STATS;
 	for (i = 0; i < SVF_NR_STATS; i++)
 		m->stats[i] = ioread32(bar + igbvf_stat_regs[i]) +
 			      iv->stats_adj[i];
 	/* the mailbox as the guest will find it, reply bits included */
 	for (i = 0; i < SVF_MBX_WORDS; i++)
 		m->vmbmem[i] = ioread32(bar + IGBVF_VMBMEM + 4 * i);
-	iv->r2c |= ioread32(bar + IGBVF_V2PMAILBOX) & IGBVF_V2P_R2C;
-	m->r2c = iv->r2c & SVF_R2C_VALID;
-	m->irq_pending = 0;
+	v = ioread32(bar + IGBVF_V2PMAILBOX);
+	iv->r2c |= v & IGBVF_V2P_R2C;
+	m->r2c = (iv->r2c & SVF_R2C_VALID) | (v & SVF_MBX_VFU);
+	m->irq_pending = iv->quiesced ? iv->raise : iv->shadow.eims;
 	igbvf_hw_unlock(iv);
 	return 0;
 }
@@ -473,6 +547,75 @@ static int igbvf_replay_msg(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 	if ((reply[0] & 0xFFFF) != (msg[0] & 0xFFFF))
 		return -EPROTO;
 	return reply[0] & IGBVF_MSG_ACK ? 0 : -EPERM;
+}
+
+/*
+ * The guest's extra unicast filters. igb keeps a VF's filters across VF
+ * resets and frees them only on a CLR that carries a valid address (igbvf
+ * sends a zero one), so this VF may hold stale entries from an earlier
+ * guest: free them first, ignoring the answer. The filter list is shared
+ * by the PF's VFs; an ADD the PF refuses (list full, or an administrative
+ * MAC without trust) fails the restore rather than drop the guest's
+ * traffic to that address.
+ */
+static int igbvf_replay_filters(struct igbvf_vfio *iv,
+				struct igbvf_mbx_ctx *ctx,
+				const struct svf_model *m, const char **what)
+{
+	u32 msg[3] = {}, reply[1];
+	int ret, i;
+
+	if (!m->nr_uc)
+		return 0;
+	*what = "SET_MAC_ADDR (filter)";
+	msg[0] = IGBVF_MSG_SET_MAC |
+		 (IGBVF_MAC_FILTER_CLR << IGBVF_MSGINFO_SHIFT);
+	memcpy(&msg[1], m->uc[0], ETH_ALEN);
+	ret = igbvf_replay_msg(iv, ctx, msg, 3, reply);
+	if (ret && ret != -EPERM)
+		return ret;
+	for (i = 0; i < m->nr_uc; i++) {
+		msg[0] = IGBVF_MSG_SET_MAC |
+			 (IGBVF_MAC_FILTER_ADD << IGBVF_MSGINFO_SHIFT);
+		memcpy(&msg[1], m->uc[i], ETH_ALEN);
+		ret = igbvf_replay_msg(iv, ctx, msg, 3, reply);
+		if (ret == -EPERM)
+			pci_err(iv->core_device.pdev,
+				"PF refused unicast filter %pM for this VF (filter list full, or administrative MAC without trust)\n",
+				m->uc[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * igb strips VLAN tags for a VF after any acknowledged non-zero SET_VLAN
+ * and stops after VLAN 0; the replay's last VLAN may have left it the
+ * other way than the guest's last one did.
+ */
+static int igbvf_replay_strip(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
+			      const struct svf_model *m, const char **what)
+{
+	bool want = m->pf_flags & SVF_PF_VLAN_STRIP;
+	u32 msg[2], reply[1];
+	int ret;
+
+	if (!(m->pf_flags & SVF_PF_VLAN_STRIP_SET) || want == !!m->nr_vlans)
+		return 0;
+	*what = "SET_VLAN (stripping)";
+	msg[0] = IGBVF_MSG_SET_VLAN | (1 << IGBVF_MSGINFO_SHIFT);
+	if (!want) {
+		msg[1] = 0;	/* VLAN 0: the VF has it since VF_RESET */
+		return igbvf_replay_msg(iv, ctx, msg, 2, reply);
+	}
+	/* no VLAN to replay: add and remove one the guest does not use */
+	msg[1] = 4095;
+	ret = igbvf_replay_msg(iv, ctx, msg, 2, reply);
+	if (ret)
+		return ret;
+	msg[0] = IGBVF_MSG_SET_VLAN;
+	return igbvf_replay_msg(iv, ctx, msg, 2, reply);
 }
 
 /*
@@ -509,6 +652,10 @@ static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 			return ret;
 	}
 
+	ret = igbvf_replay_filters(iv, ctx, m, what);
+	if (ret)
+		return ret;
+
 	memset(msg, 0, sizeof(msg));
 	/* any count above 30 gives the same multicast-promiscuous mode */
 	nr_mc = m->pf_flags & SVF_PF_MC_OVERFLOW ? SVF_MAX_MC + 1 : m->nr_mc;
@@ -535,6 +682,9 @@ static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 		if (ret)
 			return ret;
 	}
+	ret = igbvf_replay_strip(iv, ctx, m, what);
+	if (ret)
+		return ret;
 	if (m->pf_flags & SVF_PF_LPE_SET) {
 		msg[0] = IGBVF_MSG_SET_LPE;
 		msg[1] = m->max_frame;
@@ -639,14 +789,29 @@ int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m,
 	iowrite32(m->ivar_misc, bar + IGBVF_IVAR_MISC);
 	for (i = 0; i < SVF_NR_VECTORS; i++)
 		iowrite32(m->eitr[i], bar + IGBVF_EITR(i));
-	/* the guest's mailbox view: its words and the bits it has not seen */
+	/*
+	 * The guest's mailbox view: its words (written as the buffer's owner),
+	 * the bits it has not seen, and the buffer still its own if it was.
+	 */
+	ret = igbvf_mbx_lock(iv, &ctx);
+	if (ret) {
+		what = "VFU";
+		pci_err(pdev, "migration restore: PF mailbox %s failed (%d)\n",
+			what, ret);
+		goto out;
+	}
 	for (i = 0; i < SVF_MBX_WORDS; i++)
 		iowrite32(m->vmbmem[i], bar + IGBVF_VMBMEM + 4 * i);
-	iv->r2c = m->r2c;
-	for (i = 0; i < SVF_NR_STATS; i++)
+	if (!(m->r2c & SVF_MBX_VFU))
+		iowrite32(0, bar + IGBVF_V2PMAILBOX);
+	iv->r2c = m->r2c & SVF_R2C_VALID;
+	memset(iv->stats_adj, 0, sizeof(iv->stats_adj));
+	for (i = 0; i < m->nr_stats; i++)
 		iv->stats_adj[i] = m->stats[i] -
 				   ioread32(bar + igbvf_stat_regs[i]);
 	iv->shadow = *m;
+	iv->shadow.r2c = 0;
+	iv->raise = m->irq_pending;
 	iv->req_pending = false;
 	iv->quiesced = true;
 out:

@@ -27,12 +27,13 @@ struct svf_model {
 	/* interrupt configuration, tracked from the guest's writes */
 	__u32 eims, eiac, eiam, ivar0, ivar_misc;
 	__u32 eitr[SVF_NR_VECTORS];
-	__u32 irq_pending;
+	__u32 irq_pending;	/* vectors to raise when the VF runs again */
 	/* mailbox */
 	__u32 vmbmem[SVF_MBX_WORDS];
-	__u32 r2c;
-	/* statistics as the guest sees them */
+	__u32 r2c;		/* and SVF_MBX_VFU */
+	/* statistics as the guest sees them (nr_stats of them carried) */
 	__u32 stats[SVF_NR_STATS];
+	__u32 nr_stats;
 	/* PF-side configuration the guest asked for */
 	__u8 mac[6];
 	__u16 pf_flags;
@@ -41,6 +42,8 @@ struct svf_model {
 	__u16 nr_mc, nr_vlans;
 	__u16 mc[SVF_MAX_MC];
 	__u16 vlans[SVF_MAX_VLANS];
+	__u16 nr_uc;
+	__u8 uc[SVF_MAX_UC][6];
 };
 
 /* Register bits the validator enforces (82576 datasheet / igbvf). */
@@ -56,6 +59,7 @@ struct svf_model {
 #define SVF_IVAR_MISC_VALID	0x00000083
 #define SVF_EITR_VALID		0x80007FFC
 #define SVF_R2C_VALID		0x000000B0	/* PFSTS PFACK RSTD */
+#define SVF_MBX_VFU		0x00000004	/* in r2c from minor 3 */
 #define SVF_PROMISC_VALID	0x00030000
 #define SVF_MAX_FRAME		0x2600	/* 9728, what igb accepts */
 

@@ -24,6 +24,10 @@
 #define IGBVF_GORC		0x0F18
 #define IGBVF_GOTC		0x0F34
 #define IGBVF_MPRC		0x0F3C
+#define IGBVF_GPRLBC		0x0F40
+#define IGBVF_GPTLBC		0x0F44
+#define IGBVF_GORLBC		0x0F48
+#define IGBVF_GOTLBC		0x0F50
 #define IGBVF_EICS		0x1520
 #define IGBVF_EIMS		0x1524
 #define IGBVF_EIMC		0x1528
@@ -75,5 +79,8 @@
 #define IGBVF_MSG_CTS		0x20000000
 #define IGBVF_MSGINFO_SHIFT	16
 #define IGBVF_MSGINFO_MASK	(0xFF << IGBVF_MSGINFO_SHIFT)
+/* SET_MAC_ADDR info: extra unicast filters (igb E1000_VF_MAC_FILTER_*) */
+#define IGBVF_MAC_FILTER_CLR	1
+#define IGBVF_MAC_FILTER_ADD	2
 
 #endif

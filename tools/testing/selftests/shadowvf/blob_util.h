@@ -54,7 +54,8 @@ static inline ssize_t stream_take_blob(__u8 *b, ssize_t len)
 	c.crc32 = 0;
 	if (c.magic != SVF_COMPAT_MAGIC || crc32_ieee(&c, sizeof(c)) != crc ||
 	    c.major != SVF_VERSION_MAJOR || c.minor != SVF_VERSION_MINOR ||
-	    c.vendor != 0x8086 || c.device != 0x10ca || c.required ||
+	    c.vendor != 0x8086 || c.device != 0x10ca ||
+	    c.required != SVF_REQUIRED_KNOWN ||
 	    c.reserved)
 		return -1;
 	memmove(b, b + SVF_COMPAT_SIZE, len - SVF_COMPAT_SIZE);

@@ -35,12 +35,17 @@
 #define SVFG_IVAR_MISC_VALID	0x83
 #define SVFG_EITR_VALID		0x80007FFC
 #define SVFG_R2C_VALID		0xB0
+#define SVFG_MBX_VFU		0x04	/* from minor 3 */
 #define SVFG_PROMISC_VALID	0x30000
 #define SVFG_MAX_FRAME		9728
 #define SVFG_MAX_VLAN		4095
 #define SVFG_PF_MAC_SET		0x1
 #define SVFG_PF_MC_OVERFLOW	0x8	/* needs nr_mc == SVF_MAX_MC */
-#define SVFG_PF_FLAGS		0xf
+#define SVFG_PF_STRIP_SET	0x10	/* from minor 3 */
+#define SVFG_PF_STRIP		0x20	/* needs SVFG_PF_STRIP_SET */
+#define SVFG_PF_FLAGS_V2	0xf
+#define SVFG_PF_FLAGS		0x3f
+#define SVFG_MAX_UC		3
 
 /* room for streams beyond SVF_MAX_BLOB, which the data fd refuses */
 #define SVFG_BUF		(2 * SVF_MAX_BLOB)
@@ -235,7 +240,8 @@ static inline void svfg_fix_crc(__u8 *b, size_t len)
 	svfg_put32(b, SVFG_H(crc32), svfg_crc(b, len));
 }
 
-static inline size_t svfg_sect_size(__u16 id)
+/* The least a section must hold in a blob of @minor. */
+static inline size_t svfg_sect_size(__u16 id, __u16 minor)
 {
 	switch (id) {
 	case SVF_SECT_QUEUES:
@@ -245,11 +251,20 @@ static inline size_t svfg_sect_size(__u16 id)
 	case SVF_SECT_MBX:
 		return sizeof(struct svf_mbx);
 	case SVF_SECT_STATS:
-		return sizeof(struct svf_stats);
+		/* five counters up to minor 2, nine from 3 */
+		return minor >= 3 ? sizeof(struct svf_stats) : 5 * 4;
 	case SVF_SECT_PFCFG:
-		return sizeof(struct svf_pfcfg);
+		/* unicast filters from minor 3 */
+		return minor >= 3 ? sizeof(struct svf_pfcfg) :
+		       offsetof(struct svf_pfcfg, nr_uc);
 	}
 	return 0;
+}
+
+/* A MAC address the PF can filter: unicast and not zero. */
+static inline int svfg_unicast(const __u8 *a)
+{
+	return !(a[0] & 1) && (a[0] | a[1] | a[2] | a[3] | a[4] | a[5]);
 }
 
 /* Offset of the @n-th section's header (the end if fewer fit in @len). */
@@ -337,10 +352,13 @@ static inline const char *svfg_check_ring(const __u8 *q, unsigned int n)
 }
 
 static inline const char *svfg_check_fields(const __u8 *q, const __u8 *irq,
-					    const __u8 *mbx, const __u8 *pf)
+					    const __u8 *mbx, const __u8 *pf,
+					    __u16 minor)
 {
+	__u32 r2c_valid = SVFG_R2C_VALID | (minor >= 3 ? SVFG_MBX_VFU : 0);
+	__u16 pf_flags = minor >= 3 ? SVFG_PF_FLAGS : SVFG_PF_FLAGS_V2;
 	const char *why;
-	__u16 nr_vlans, v;
+	__u16 nr_vlans, nr_uc, v;
 	unsigned int i, j;
 
 	for (i = 0; i < 4; i++) {
@@ -372,10 +390,13 @@ static inline const char *svfg_check_fields(const __u8 *q, const __u8 *irq,
 	for (i = 0; i < SVF_NR_VECTORS; i++)
 		if (svfg_get32(irq, SVFG_IRQ(eitr) + 4 * i) & ~SVFG_EITR_VALID)
 			return "eitr";
-	if (svfg_get32(mbx, offsetof(struct svf_mbx, r2c)) & ~SVFG_R2C_VALID)
+	if (svfg_get32(mbx, offsetof(struct svf_mbx, r2c)) & ~r2c_valid)
 		return "r2c";
-	if (svfg_get16(pf, SVFG_PF(flags)) & ~SVFG_PF_FLAGS)
+	if (svfg_get16(pf, SVFG_PF(flags)) & ~pf_flags)
 		return "pf.flags";
+	if ((svfg_get16(pf, SVFG_PF(flags)) &
+	     (SVFG_PF_STRIP | SVFG_PF_STRIP_SET)) == SVFG_PF_STRIP)
+		return "pf.flags strip without strip set";
 	if (svfg_get16(pf, SVFG_PF(flags)) & SVFG_PF_MAC_SET) {
 		if (pf[0] & 1)
 			return "pf.mac multicast";
@@ -402,6 +423,19 @@ static inline const char *svfg_check_fields(const __u8 *q, const __u8 *irq,
 			if (svfg_get16(pf, SVFG_PF(vlans) + 2 * j) == v)
 				return "pf.vlans duplicate";
 	}
+	if (minor < 3)
+		return NULL;
+	nr_uc = svfg_get16(pf, SVFG_PF(nr_uc));
+	if (nr_uc > SVFG_MAX_UC)
+		return "pf.nr_uc";
+	for (i = 0; i < nr_uc; i++) {
+		if (!svfg_unicast(pf + SVFG_PF(uc) + 6 * i))
+			return "pf.uc not unicast";
+		for (j = 0; j < i; j++)
+			if (!memcmp(pf + SVFG_PF(uc) + 6 * j,
+				    pf + SVFG_PF(uc) + 6 * i, 6))
+				return "pf.uc duplicate";
+	}
 	return NULL;
 }
 
@@ -411,7 +445,7 @@ static inline const char *svfg_check(const __u8 *b, size_t len, __u16 vendor,
 {
 	size_t pos = sizeof(struct svf_header), off[SVF_SECT_PFCFG + 1] = {};
 	__u32 nr, i, seen = 0;
-	__u16 id, slen;
+	__u16 id, slen, minor;
 
 	if (len < pos)
 		return "header";
@@ -419,6 +453,7 @@ static inline const char *svfg_check(const __u8 *b, size_t len, __u16 vendor,
 		return "magic";
 	if (svfg_get16(b, SVFG_H(major)) != SVF_VERSION_MAJOR)
 		return "major";
+	minor = svfg_get16(b, SVFG_H(minor));
 	if (svfg_get32(b, SVFG_H(total_len)) != len || len > SVF_MAX_BLOB)
 		return "total_len";
 	if (svfg_get16(b, SVFG_H(vendor)) != vendor ||
@@ -441,7 +476,7 @@ static inline const char *svfg_check(const __u8 *b, size_t len, __u16 vendor,
 			if (seen & (1U << id))
 				return "section twice";
 			seen |= 1U << id;
-			if (slen < svfg_sect_size(id))
+			if (slen < svfg_sect_size(id, minor))
 				return "section short";
 			off[id] = pos;
 		}
@@ -452,7 +487,8 @@ static inline const char *svfg_check(const __u8 *b, size_t len, __u16 vendor,
 	if (seen != 0x3e)
 		return "section missing";
 	return svfg_check_fields(b + off[SVF_SECT_QUEUES], b + off[SVF_SECT_IRQ],
-				 b + off[SVF_SECT_MBX], b + off[SVF_SECT_PFCFG]);
+				 b + off[SVF_SECT_MBX], b + off[SVF_SECT_PFCFG],
+				 minor);
 }
 
 /* a macro, so that the compiler checks the format */
@@ -482,6 +518,23 @@ static inline void svfg_pf_valid(struct svfg_rng *r, __u8 *pf)
 {
 	__u16 flags = svfg_rand32(r) & SVFG_PF_FLAGS, nr, v;
 	unsigned int i, j;
+	__u8 *uc;
+
+	if (flags & SVFG_PF_STRIP)
+		flags |= SVFG_PF_STRIP_SET;
+	/* unicast filters: distinct unicast addresses; bytes past nr_uc random */
+	nr = svfg_range(r, 0, SVFG_MAX_UC);
+	svfg_put16(pf, SVFG_PF(nr_uc), nr);
+	for (i = 0; i < SVFG_MAX_UC; i++) {
+		uc = pf + SVFG_PF(uc) + 6 * i;
+		for (j = 0; j < 6; j++)
+			uc[j] = svfg_rand32(r);
+		if (i >= nr)
+			continue;
+		uc[0] &= ~1;
+		uc[4] = 0x5f;
+		uc[5] = i;	/* distinct, and never zero */
+	}
 
 	for (i = 0; i < 6; i++)
 		pf[i] = svfg_rand32(r);
@@ -565,7 +618,7 @@ static inline void svfg_randomize(struct svfg_rng *r, __u8 *b, size_t len)
 		for (i = 0; i < SVF_MBX_WORDS; i++)
 			svfg_put32(b, mbx + 4 * i, svfg_rand32(r));
 		svfg_put32(b, mbx + offsetof(struct svf_mbx, r2c),
-			   svfg_rand32(r) & SVFG_R2C_VALID);
+			   svfg_rand32(r) & (SVFG_R2C_VALID | SVFG_MBX_VFU));
 	}
 	if (svfg_below(r, 2))
 		for (i = 0; i < SVF_NR_STATS; i++)
@@ -899,7 +952,7 @@ static inline void svfg_reserved(struct svfg_rng *r, struct svfg_case *c)
 		break;
 	case 7:
 		at = mbx + offsetof(struct svf_mbx, r2c);
-		valid = SVFG_R2C_VALID;
+		valid = SVFG_R2C_VALID | SVFG_MBX_VFU;
 		name = "mbx.r2c";
 		break;
 	case 8:
@@ -930,7 +983,30 @@ static inline void svfg_pfcfg(struct svfg_rng *r, struct svfg_case *c)
 	size_t vl = SVFG_PF(vlans);
 	__u16 v, nr = svfg_get16(pf, SVFG_PF(nr_vlans));
 
-	switch (svfg_below(r, 9)) {
+	switch (svfg_below(r, 12)) {
+	case 9:
+		v = svfg_range(r, SVFG_MAX_UC + 1, 0xFFFF);
+		svfg_put16(pf, SVFG_PF(nr_uc), v);
+		svfg_what(c, "nr_uc %u", v);
+		break;
+	case 10:
+		i = svfg_below(r, SVFG_MAX_UC);
+		if (svfg_get16(pf, SVFG_PF(nr_uc)) <= i)
+			svfg_put16(pf, SVFG_PF(nr_uc), i + 1);
+		if (svfg_below(r, 2))
+			pf[SVFG_PF(uc) + 6 * i] |= 1;
+		else
+			memset(pf + SVFG_PF(uc) + 6 * i, 0, 6);
+		svfg_what(c, "uc[%u] not unicast", i);
+		break;
+	case 11:
+		svfg_put16(pf, SVFG_PF(nr_uc), 2);
+		memcpy(pf + SVFG_PF(uc), pf + SVFG_PF(uc) + 6, 6);
+		pf[SVFG_PF(uc)] &= ~1;
+		pf[SVFG_PF(uc) + 5] |= 1;
+		memcpy(pf + SVFG_PF(uc) + 6, pf + SVFG_PF(uc), 6);
+		svfg_what(c, "uc[1] repeats uc[0]");
+		break;
 	case 0:
 		v = svfg_range(r, SVF_MAX_MC + 1, 0xFFFF);
 		svfg_put16(pf, SVFG_PF(nr_mc), v);
@@ -1032,10 +1108,10 @@ static inline void svfg_section(struct svfg_rng *r, struct svfg_case *c)
 		svfg_what(c, "section %u (id %u) removed", n, id);
 		break;
 	case 3:
-		v = svfg_range(r, 0, svfg_sect_size(id) - 1);
+		v = svfg_range(r, 0, svfg_sect_size(id, SVF_VERSION_MINOR) - 1);
 		svfg_resize(c, n, v);
 		svfg_what(c, "section %u (id %u) %u bytes, needs %zu", n, id, v,
-			  svfg_sect_size(id));
+			  svfg_sect_size(id, SVF_VERSION_MINOR));
 		break;
 	default:
 		/* a perfect second copy appended */

@@ -18,7 +18,10 @@ static inline const char *svfm_name(int n)
 	return names[n];
 }
 
-/* What igbvf's bring-up leaves: 256-descriptor rings, MAC, two VLANs. */
+/*
+ * What igbvf's bring-up leaves: 256-descriptor rings, MAC, two VLANs (the
+ * last one set stripping), a secondary MAC (macvlan).
+ */
 static inline void svfm_guest(struct svf_model *m)
 {
 	static const __u8 mac[6] = { 0x02, 0x5f, 0x00, 0x00, 0x00, 0x01 };
@@ -48,7 +51,10 @@ static inline void svfm_guest(struct svf_model *m)
 	m->stats[0] = 29;
 	m->stats[1] = 28;
 	memcpy(m->mac, mac, sizeof(mac));
-	m->pf_flags = 0x3;
+	m->pf_flags = 0x3 | SVF_PF_VLAN_STRIP_SET | SVF_PF_VLAN_STRIP;
+	m->nr_uc = 1;
+	memcpy(m->uc[0], mac, sizeof(mac));
+	m->uc[0][5] = 0x11;
 	m->max_frame = 1522;
 	m->nr_mc = 2;
 	m->mc[0] = 0x123;
@@ -88,8 +94,15 @@ static inline void svfm_limits(struct svf_model *m)
 	for (i = 0; i < SVF_NR_VECTORS; i++)
 		m->eitr[i] = 0x80007FFC;
 	m->irq_pending = 0x7;
-	m->r2c = 0xB0;
+	m->r2c = 0xB4;
+	for (i = 0; i < SVF_NR_STATS; i++)
+		m->stats[i] = 0xFFFFFFFF - i;
 	memset(m->mac, 0xfe, sizeof(m->mac));
+	m->nr_uc = SVF_MAX_UC;
+	for (i = 0; i < SVF_MAX_UC; i++) {
+		memset(m->uc[i], 0xfe, 6);
+		m->uc[i][5] = i;
+	}
 	m->pf_flags = SVF_PF_FLAGS;	/* MC overflow too */
 	m->max_frame = 9728;
 	m->promisc = 0x30000;
