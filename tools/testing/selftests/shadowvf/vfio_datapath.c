@@ -304,10 +304,177 @@ TEST(migrate_mid_stream)
 	close(container);
 }
 
+/* A PF->VF frame to @dst, 802.1Q-tagged with @vid unless it is 0. */
+static void pf_send_to(struct pf *pf, const __u8 *dst, __u16 vid, __u32 seq)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_ifindex = pf->ifindex, .sll_halen = 6 };
+	__u8 f[FRAME_LEN + 4], *p = f + 12;
+	__u32 tag = TAG_PF2VF;
+
+	memset(f, 0, sizeof(f));
+	memcpy(f, dst, 6);
+	memcpy(f + 6, pf->mac, 6);
+	if (vid) {
+		*p++ = 0x81;
+		*p++ = 0x00;
+		*p++ = vid >> 8;
+		*p++ = vid & 0xff;
+	}
+	*p++ = ETH_P_SVF >> 8;
+	*p++ = ETH_P_SVF & 0xff;
+	memcpy(p, &tag, 4);
+	memcpy(p + 4, &seq, 4);
+	memcpy(sll.sll_addr, dst, 6);
+	sendto(pf->sock, f, FRAME_LEN + (vid ? 4 : 0), 0, (void *)&sll,
+	       sizeof(sll));
+}
+
+struct rx_frame {
+	__u32 seq;
+	int tagged;	/* the 802.1Q header is in the frame */
+	int vp;		/* the descriptor reports a stripped tag (VP) */
+	__u16 vlan;	/* ... and its VLAN id */
+};
+
+/* Wait for PF->VF frame @seq on @d's ring; 0 or -ETIMEDOUT. */
+static int vf_take(struct vfdrv *d, __u32 seq, struct rx_frame *fr,
+		   int wait_ms)
+{
+	int idle = 0;
+
+	while (idle < wait_ms) {
+		struct rxd *r = (void *)(mem + RXRING) + rx_next * 16;
+		__u8 *f = mem + RXBUF(rx_next);
+		__u32 tag;
+
+		__sync_synchronize();
+		if (!(r->status & 1)) {
+			usleep(1000);
+			idle++;
+			continue;
+		}
+		fr->tagged = f[12] == 0x81 && f[13] == 0x00;
+		fr->vp = !!(r->status & 0x8);
+		fr->vlan = r->vlan & 0xFFF;
+		memcpy(&tag, f + (fr->tagged ? 18 : 14), 4);
+		memcpy(&fr->seq, f + (fr->tagged ? 22 : 18), 4);
+		post_rx(rx_next);
+		wr(d, RDT, rx_next);
+		rx_next = (rx_next + 1) % NDESC;
+		if (tag == TAG_PF2VF && fr->seq == seq)
+			return 0;
+	}
+	return -ETIMEDOUT;
+}
+
+#define MSG_SET_MAC	0x02
+#define MSG_SET_VLAN	0x04
+#define MAC_FILTER_CLR	0x00010000
+#define MAC_FILTER_ADD	0x00020000
+#define MSG_ACK		0x80000000u
+
+/*
+ * Issue 12 items 7 and 8: a guest's extra unicast MAC filter (macvlan,
+ * bridges) and its VLAN stripping survive the move. The guest adds a
+ * filter, joins VLAN 100 (igb starts stripping) and then VLAN 0 (igb stops:
+ * tags stay in the frame); on VF1 both hold, with real frames from the PF.
+ */
+TEST(migrate_keeps_filters_and_stripping)
+{
+	static const __u8 mac2[6] = { 0x02, 0x5f, 0x00, 0x00, 0x02, 0x02 };
+	const char *bdf0 = getenv("VF0"), *bdf1 = getenv("VF1");
+	const char *pfif = getenv("PFIF");
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	__u32 msg[16] = {}, reply[3], last = 0, seq = 100;
+	static __u8 blob[SVF_MAX_BLOB];
+	struct vfdrv d0 = {}, d1 = {};
+	struct rx_frame fr;
+	int container, fd = -1;
+	ssize_t len;
+	struct pf pf;
+
+	ASSERT_NE(NULL, bdf0);
+	ASSERT_NE(NULL, bdf1);
+	ASSERT_NE(NULL, pfif);
+	ASSERT_EQ(0, pf_open(&pf, pfif));
+	container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, container);
+	ASSERT_EQ(0, vf_open(&d0.vf, container, bdf0, 1));
+	ASSERT_EQ(0, vf_open(&d1.vf, container, bdf1, 0));
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 0, MEM_SIZE);
+	map.vaddr = (uintptr_t)mem;
+	map.iova = IOVA;
+	map.size = MEM_SIZE;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_MAP_DMA, &map));
+	ASSERT_EQ(0, vfdrv_map(&d0));
+	ASSERT_EQ(0, vfdrv_map(&d1));
+	ASSERT_EQ(0, vf_handshake(&d0, &last))
+		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
+	rx_next = 0;
+	tx_next = 0;
+	vfdrv_bringup(&d0);
+
+	msg[0] = MSG_SET_MAC | MAC_FILTER_ADD;
+	memcpy(&msg[1], mac2, 6);
+	EXPECT_EQ(MSG_ACK, mbx(&d0, msg, 3, reply, 1) & MSG_ACK)
+		TH_LOG("filter ADD: reply 0x%08x", reply[0]);
+	msg[0] = MSG_SET_VLAN | (1 << 16);
+	msg[1] = 100;
+	EXPECT_EQ(MSG_ACK, mbx(&d0, msg, 2, reply, 1) & MSG_ACK);
+	msg[1] = 0;
+	EXPECT_EQ(MSG_ACK, mbx(&d0, msg, 2, reply, 1) & MSG_ACK);
+
+	/* on VF0: the filter steers, the tag stays in the frame */
+	pf_send_to(&pf, mac2, 0, seq);
+	EXPECT_EQ(0, vf_take(&d0, seq++, &fr, 1000))
+		TH_LOG("VF0: nothing to %02x:..:%02x", mac2[4], mac2[5]);
+	pf_send_to(&pf, vf_mac, 100, seq);
+	ASSERT_EQ(0, vf_take(&d0, seq++, &fr, 1000)) TH_LOG("VF0: no VLAN 100 frame");
+	EXPECT_TRUE(fr.tagged && !fr.vp) TH_LOG("VF0: tag in frame %d, VP %d",
+						fr.tagged, fr.vp);
+
+	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	len = mig_read_all(fd, blob, sizeof(blob));
+	close(fd);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, ioctl(d0.vf.dev, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd));
+	ASSERT_EQ(len, write(fd, blob, len));
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
+	close(fd);
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+
+	/* on VF1: the same */
+	pf_send_to(&pf, mac2, 0, seq);
+	EXPECT_EQ(0, vf_take(&d1, seq++, &fr, 1000))
+		TH_LOG("VF1: the frame to the guest's second MAC did not arrive");
+	pf_send_to(&pf, vf_mac, 100, seq);
+	ASSERT_EQ(0, vf_take(&d1, seq++, &fr, 1000)) TH_LOG("VF1: no VLAN 100 frame");
+	EXPECT_TRUE(fr.tagged && !fr.vp)
+		TH_LOG("VF1: tag in frame %d, VP %d (vlan %u): stripping changed",
+		       fr.tagged, fr.vp, fr.vlan);
+
+	/* free the filter: igb takes CLR only with a valid address */
+	msg[0] = MSG_SET_MAC | MAC_FILTER_CLR;
+	memcpy(&msg[1], mac2, 6);
+	mbx(&d1, msg, 3, reply, 1);
+	ASSERT_EQ(0, ioctl(d1.vf.dev, VFIO_DEVICE_RESET));
+	vf_close(&d0.vf);
+	vf_close(&d1.vf);
+	close(container);
+	munmap(mem, MEM_SIZE);
+}
+
 /*
  * The destination PF refuses the guest's MAC (VF1 has a different,
  * administratively set MAC): RESUMING -> STOP fails with -EPERM, the
- * device stays in RESUMING and a reset makes it usable again.
+ * device enters ERROR (the PF has seen part of the replay) and a reset
+ * makes it usable again.
  */
 TEST(admin_mac_refused)
 {
@@ -340,7 +507,8 @@ TEST(admin_mac_refused)
 	EXPECT_EQ(-1, write(fd, blob, len));
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(-EPERM, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
-	EXPECT_EQ(VFIO_DEVICE_STATE_RESUMING, mig_get(d1.vf.dev));
+	/* the restore had begun with the PF: ERROR until a reset */
+	EXPECT_EQ(VFIO_DEVICE_STATE_ERROR, mig_get(d1.vf.dev));
 	close(fd);
 	EXPECT_EQ(0, ioctl(d1.vf.dev, VFIO_DEVICE_RESET));
 	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(d1.vf.dev));

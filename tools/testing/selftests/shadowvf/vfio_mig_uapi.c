@@ -48,6 +48,22 @@ FIXTURE_TEARDOWN(mig)
 }
 
 /* Save VF0's state into self->blob. */
+/*
+ * A saved stream, kept where the emulated host's results go (l1-main.sh's
+ * /results), for make check to run the blob inspector on.
+ */
+static void keep_stream(const __u8 *b, ssize_t len)
+{
+	int fd = open("/results/captured-vf0.stream",
+		      O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		return;
+	if (write(fd, b, len) != len)
+		fprintf(stderr, "captured-vf0.stream: short write\n");
+	close(fd);
+}
+
 static int save_vf0(struct __test_metadata *_metadata, struct _test_data_mig *self)
 {
 	int dev = self->vf[0].dev, fd = -1;
@@ -58,6 +74,8 @@ static int save_vf0(struct __test_metadata *_metadata, struct _test_data_mig *se
 		return -1;
 	self->blob_len = mig_read_all(fd, self->blob, sizeof(self->blob));
 	close(fd);
+	if (self->blob_len > 0)
+		keep_stream(self->blob, self->blob_len);
 	/* the stream opens with the compatibility record */
 	EXPECT_EQ((ssize_t)SVF_STREAM_SIZE, self->blob_len);
 	self->blob_len = stream_take_blob(self->blob, self->blob_len);
