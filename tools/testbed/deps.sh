@@ -43,7 +43,7 @@ log "kernel ABI: $KVER"
 
 pkgs=(busybox-static iproute2 iputils-ping pciutils kmod cpio xz-utils zstd python3 make gcc
       libc6-dev sparse bc flex bison libelf-dev libssl-dev file perl rsync
-      clang libclang-rt-14-dev "linux-headers-$KVER" linux-source-6.12)
+      clang libclang-rt-14-dev dkms "linux-headers-$KVER" linux-source-6.12)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
