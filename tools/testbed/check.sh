@@ -108,9 +108,144 @@ modinfo "$ko" | grep -q '^alias: *vfio_pci:v00008086d000010CAsv\*sd\*bc\*sc\*i\*
 result $? module_alias_vfio_pci "modules.alias needs the vfio_pci: entry"
 stage_end
 
+# The DKMS package as an operator installs it (README, "Installing with
+# DKMS"), built for the 6.12 headers in private trees under $BUILD/dkms:
+# never installed, nothing in /var/lib/dkms, /usr/src or /lib/modules.
+stage_start dkms
+dk=$BUILD/dkms
+dkver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$REPO/dkms.conf")
+rm -rf "$dk"
+mkdir -p "$dk/tree"
+dkms_run() {
+	# the signing key dkms makes (if sign-file exists) is a throwaway one
+	mok_signing_key="$dk/mok.key" mok_certificate="$dk/mok.pub" \
+		dkms "$@" -m shadowvf -v "$dkver" -k "$KVER" \
+		--dkmstree "$dk/tree" --sourcetree "$dk/src"
+}
+make -s -C "$REPO" dkms-src DKMS_SRC="$dk/src/shadowvf-$dkver" > "$BUILD/dkms.log" 2>&1 &&
+	dkms_run add >> "$BUILD/dkms.log" 2>&1 && dkms_run build >> "$BUILD/dkms.log" 2>&1
+st=$?
+dko=$(find "$dk/tree/shadowvf/$dkver/$KVER" -name 'igbvf-vfio-pci.ko*' -path '*/module/*' 2>/dev/null | head -n 1)
+dlog=$(find "$dk/tree/shadowvf/$dkver" -name make.log 2>/dev/null | head -n 1)
+[ $st = 0 ] && [ -n "$dko" ] && [ -n "$dkver" ] && ! grep -q 'warning:' "$dlog"
+result $? dkms_build "dkms build shadowvf/$dkver -k $KVER: exit $st, see $BUILD/dkms.log"
+[ $st = 0 ] || { tail -n 20 "$BUILD/dkms.log"; [ -n "$dlog" ] && tail -n 40 "$dlog"; }
+if [ -n "$dko" ]; then
+	echo "dkms module: $dko"
+	modinfo "$dko" | grep -E '^(version|alias|vermagic|signer):'
+	modinfo "$dko" | grep -q '^alias: *vfio_pci:v00008086d000010CAsv\*sd\*bc\*sc\*i\*$'
+	result $? dkms_module_alias_vfio_pci
+	v=$(modinfo -F version "$dko")
+	[ -n "$dkver" ] && [ "$v" = "$dkver" ]
+	result $? dkms_module_version_matches_dkms_conf "MODULE_VERSION $v, PACKAGE_VERSION $dkver"
+	vm=$(modinfo -F vermagic "$dko")
+	[ "${vm%% *}" = "$KVER" ]
+	result $? dkms_module_vermagic "vermagic '$vm', kernel $KVER"
+else
+	result 1 dkms_module_alias_vfio_pci "no module built"
+	result 1 dkms_module_version_matches_dkms_conf "no module built"
+	result 1 dkms_module_vermagic "no module built"
+fi
+stage_end
+
+# svf-inspect, the operators' blob inspector, built from the driver's
+# blob.c: the fields it prints of a blob with known values (svf-fixture),
+# the field the decoder names for blobs that each break one rule, and its
+# exit codes (0 valid, 1 invalid, 2 unreadable).
+stage_start tools
+TB=$BUILD/tools
+mkdir -p "$TB"
+touch "$TB/check-started"
+make -C "$REPO" BUILD="$BUILD" tools > "$BUILD/tools.log" 2>&1 &&
+	! grep -q 'warning:' "$BUILD/tools.log"
+st=$?
+result $st tools_build_without_warnings "see $BUILD/tools.log"
+[ $st = 0 ] || cat "$BUILD/tools.log"
+insp=$TB/svf-inspect fix=$TB/svf-fixture
+if [ -x "$insp" ] && [ -x "$fix" ]; then
+	"$fix" -s > "$TB/valid.stream"
+	out=$("$insp" "$TB/valid.stream")
+	st=$?
+	[ $st = 0 ] && [ "$(echo "$out" | tail -n 1)" = "status: valid" ]
+	result $? inspector_accepts_valid_stream "exit $st, $(echo "$out" | tail -n 1)"
+	# the fixture's values (tools/shadowvf/svf-fixture.c), as printed
+	missing=
+	while read -r want; do
+		echo "$out" | sed 's/^ *//; s/  */ /g' | grep -qxF "$want" ||
+			missing="$missing [$want]"
+	done <<'EOT'
+compat.device 0x10ca
+major 1
+nr_sections 5
+rx0.rdlen 4096 (256 descriptors)
+rx0.rdt 255
+rx0.rxdctl 0x02040810 (enabled)
+tx0.tdh 17
+tx1.txdctl 0x00000000 (disabled)
+irq.eitr 0x000002a8 0x000002a8 0x00000000
+mbx.r2c 0x00000024 (vfu pfack)
+stats.gorc 1234567
+stats.gotlbc 8
+pf.mac 02:5f:00:00:00:2a
+pf.flags 0x0037 (mac_set lpe_set promisc_set vlan_strip_set vlan_strip)
+pf.max_frame 9018
+pf.promisc 0x00020000 (multicast)
+pf.mc 0x0123 0x0456 0x0789
+pf.vlans 1 100 4095
+pf.uc 02:5f:00:00:00:2b
+EOT
+	[ -z "$missing" ]
+	result $? inspector_prints_fields "not printed:$missing"
+	[ -n "$missing" ] && echo "$out"
+	out=$("$fix" | "$insp" -q -)
+	st=$?
+	[ $st = 0 ] && [ "$out" = "status: valid" ]
+	result $? inspector_reads_bare_blob_from_stdin "exit $st, $out"
+	# a minor-2 blob: shorter STATS and PFCFG, printed as absent
+	out=$("$fix" v1.2 | "$insp")
+	st=$?
+	[ $st = 0 ] && echo "$out" | grep -qx '  minor  *2' &&
+		echo "$out" | grep -qx '  stats\.gprlbc  *(absent)' &&
+		echo "$out" | grep -qx '  pf\.mac  *02:5f:00:00:00:2a'
+	result $? inspector_reads_older_minor "exit $st, $(echo "$out" | tail -n 1)"
+	out=$("$fix" -s unknown-section | "$insp")
+	st=$?
+	[ $st = 0 ] && echo "$out" | grep -q '^section 5: id 9 (unknown) len 8 .*: skipped$'
+	result $? inspector_skips_unknown_section "exit $st, $(echo "$out" | grep '^section 5')"
+	# one rule broken each, checksum recomputed unless the rule is the
+	# checksum: the decoder's field name, exactly
+	while read -r variant field; do
+		"$fix" -s "$variant" > "$TB/$variant.stream"
+		out=$("$insp" -q "$TB/$variant.stream" 2>/dev/null)
+		st=$?
+		[ $st = 1 ] && [ "$out" = "status: invalid $field" ]
+		result $? "inspector_names_invalid_field ($field)" "exit $st, $out"
+	done <<'EOT'
+rdlen rx0.rdlen
+rdh rx0.rdh
+pf-flags pf.flags
+mac pf.mac
+vlans pf.vlans
+eitr irq.eitr
+r2c mbx.r2c
+crc crc32
+dup-section section.id
+EOT
+	out=$("$insp" -q -d 8086:10ed "$TB/valid.stream" 2>/dev/null)
+	st=$?
+	[ $st = 1 ] && [ "$out" = "status: invalid compat.device" ]
+	result $? inspector_device_option "exit $st, $out"
+	"$insp" "$TB/no-such-file" > /dev/null 2>&1
+	st=$?
+	[ $st = 2 ]
+	result $? inspector_exit_unreadable "exit $st"
+fi
+stage_end
+
 stage_start static-checks
 cp_pl=${SHADOWVF_CACHE:-/var/cache/shadowvf}/linux-source-6.12/scripts/checkpatch.pl
-srcs=$(cd "$REPO" && git ls-files 'drivers/*.[ch]' 'include/*.h' 'tools/testing/selftests/shadowvf/*.[ch]')
+srcs=$(cd "$REPO" && git ls-files 'drivers/*.[ch]' 'include/*.h' 'tools/testing/selftests/shadowvf/*.[ch]' \
+	'tools/shadowvf/*.[ch]')
 out=$(cd "$REPO" && perl "$cp_pl" --strict --no-tree --quiet --show-types \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $srcs 2>&1)
 [ -z "$out" ]
@@ -192,6 +327,22 @@ run_l1() {
 run_l1 "$KVER" "$BUILD/images" "$RES" 3000 "$L1_TESTS $L2_TESTS"
 [ -f "$RES/migration-report.txt" ] && cat "$RES/migration-report.txt"
 klog_clean "kernel_log_clean ($KVER)" "$RES"
+stage_end
+
+# A stream the emulated host saved from a real save of VF0 (written by an
+# L1 test during this run, if that test exists).
+stage_start inspect-captured
+cap=$RES/captured-vf0.stream
+if [ ! -f "$cap" ] || [ ! "$cap" -nt "$BUILD/tools/check-started" ]; then
+	skipped=$((skipped + 1))
+	echo "ok - inspector_reads_captured_stream # SKIP no $cap from this run"
+else
+	out=$("$BUILD/tools/svf-inspect" "$cap" 2>&1)
+	st=$?
+	echo "$out" | grep -E '^(input:|status:|  (pf\.mac|pf\.flags|rx0\.rdlen) )|<-- invalid'
+	[ $st = 0 ] && [ "$(echo "$out" | tail -n 1)" = "status: valid" ]
+	result $? inspector_reads_captured_stream "exit $st, $(echo "$out" | tail -n 1)"
+fi
 stage_end
 
 if [ "$DEBUG" = 1 ]; then
