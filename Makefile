@@ -21,7 +21,7 @@ DKMS_SRC ?= /usr/src/shadowvf-$(DKMS_VERSION)
 DKMS_FILES := dkms.conf Makefile Kbuild COPYING \
 	$(wildcard drivers/vfio/pci/igbvf/Makefile) \
 	$(filter-out %.mod.c,$(wildcard drivers/vfio/pci/igbvf/*.[ch])) \
-	$(wildcard include/linux/shadowvf/*.h)
+	$(wildcard include/uapi/linux/shadowvf/*.h)
 
 all: modules
 

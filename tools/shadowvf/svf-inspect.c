@@ -9,7 +9,7 @@
  * reported, as the kernel log line of a refused migration does.
  *
  * The format is described by the field tables below: a field added to a
- * wire structure in include/linux/shadowvf/igbvf_state.h is one line in
+ * wire structure in include/uapi/linux/shadowvf/igbvf_state.h is one line in
  * its table. Documentation/igbvf-state.rst describes the format,
  * Documentation/operators.rst this tool.
  *
