@@ -54,19 +54,19 @@ MODULE_PARM_DESC(fault_skip_pins,
 #define IGBVF_DESCTYPE_SPLIT	0x04000000
 #define IGBVF_DESCTYPE_HDR_ALWAYS 0x0A000000
 
-static struct vfio_device *igbvf_vdev(struct igbvf_vfio *iv)
+static struct vfio_device *svf_igb_vdev(struct svf_igb_vfio *iv)
 {
 	return &iv->core_device.vdev;
 }
 
 /* Pin one page for the VF's writes. Return: true if pinned. */
-static bool igbvf_pin_one(struct igbvf_vfio *iv, u64 iova)
+static bool svf_igb_pin_one(struct svf_igb_vfio *iv, u64 iova)
 {
-	struct igbvf_dirty *d = &iv->dirty;
+	struct svf_igb_dirty *d = &iv->dirty;
 	struct page *page;
 	int ret;
 
-	ret = vfio_pin_pages(igbvf_vdev(iv), iova, 1, IOMMU_WRITE, &page);
+	ret = vfio_pin_pages(svf_igb_vdev(iv), iova, 1, IOMMU_WRITE, &page);
 	if (ret == 1) {
 		d->pinned++;
 		return true;
@@ -84,15 +84,15 @@ static bool igbvf_pin_one(struct igbvf_vfio *iv, u64 iova)
 	return false;
 }
 
-static void igbvf_unpin_one(struct igbvf_vfio *iv, u64 iova)
+static void svf_igb_unpin_one(struct svf_igb_vfio *iv, u64 iova)
 {
-	vfio_unpin_pages(igbvf_vdev(iv), iova, 1);
+	vfio_unpin_pages(svf_igb_vdev(iv), iova, 1);
 	iv->dirty.pinned--;
 }
 
 /* Pin the pages of [@addr, @addr + @len) into @r. */
-static void igbvf_pin_range(struct igbvf_vfio *iv, struct igbvf_pinrange *r,
-			    u64 addr, u32 len)
+static void svf_igb_pin_range(struct svf_igb_vfio *iv, struct svf_igb_pinrange *r,
+			      u64 addr, u32 len)
 {
 	u64 first = addr & PAGE_MASK, last = (addr + len - 1) & PAGE_MASK;
 	unsigned int i, n = ((last - first) >> PAGE_SHIFT) + 1;
@@ -106,38 +106,38 @@ static void igbvf_pin_range(struct igbvf_vfio *iv, struct igbvf_pinrange *r,
 			fault_skip_pins--;
 			continue;
 		}
-		if (igbvf_pin_one(iv, first + ((u64)i << PAGE_SHIFT)))
+		if (svf_igb_pin_one(iv, first + ((u64)i << PAGE_SHIFT)))
 			r->mask |= BIT_ULL(i);
 	}
 }
 
-static void igbvf_unpin_range(struct igbvf_vfio *iv, struct igbvf_pinrange *r)
+static void svf_igb_unpin_range(struct svf_igb_vfio *iv, struct svf_igb_pinrange *r)
 {
 	while (r->mask) {
 		unsigned int i = __ffs64(r->mask);
 
-		igbvf_unpin_one(iv, r->iova + ((u64)i << PAGE_SHIFT));
+		svf_igb_unpin_one(iv, r->iova + ((u64)i << PAGE_SHIFT));
 		r->mask &= ~BIT_ULL(i);
 	}
 }
 
-static void igbvf_rx_pop(struct igbvf_vfio *iv, struct igbvf_rxtrack *t)
+static void svf_igb_rx_pop(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t)
 {
-	struct igbvf_rxrec *rec = &t->fifo[t->first];
+	struct svf_igb_rxrec *rec = &t->fifo[t->first];
 
-	igbvf_unpin_range(iv, &rec->pkt);
-	igbvf_unpin_range(iv, &rec->hdr);
+	svf_igb_unpin_range(iv, &rec->pkt);
+	svf_igb_unpin_range(iv, &rec->hdr);
 	t->first = (t->first + 1) % IGBVF_FIFO_LEN;
 	t->count--;
 }
 
-static void igbvf_rx_release(struct igbvf_vfio *iv, struct igbvf_rxtrack *t)
+static void svf_igb_rx_release(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t)
 {
 	while (t->count)
-		igbvf_rx_pop(iv, t);
+		svf_igb_rx_pop(iv, t);
 }
 
-static u32 igbvf_rx_ndesc(const struct igbvf_rxtrack *t)
+static u32 svf_igb_rx_ndesc(const struct svf_igb_rxtrack *t)
 {
 	return min_t(u32, t->rdlen / 16, IGBVF_FIFO_LEN);
 }
@@ -146,7 +146,7 @@ static u32 igbvf_rx_ndesc(const struct igbvf_rxtrack *t)
  * The buffer sizes the VF may write for one descriptor (82576 SRRCTL):
  * BSIZEPACKET 0 falls back to the PF's RCTL.BSIZE, at most 16 KiB.
  */
-static void igbvf_rx_sizes(u32 srrctl, u32 *pkt, u32 *hdr)
+static void svf_igb_rx_sizes(u32 srrctl, u32 *pkt, u32 *hdr)
 {
 	u32 type = srrctl & IGBVF_SRRCTL_DESCTYPE;
 
@@ -162,11 +162,11 @@ static void igbvf_rx_sizes(u32 srrctl, u32 *pkt, u32 *hdr)
 }
 
 /* Pin the buffers of descriptors [t->tail, @tail) and make @tail current. */
-static void igbvf_rx_post(struct igbvf_vfio *iv, struct igbvf_rxtrack *t,
-			  u32 tail)
+static void svf_igb_rx_post(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t,
+			    u32 tail)
 {
 	u64 ring = ((u64)t->rdbah << 32) | t->rdbal;
-	u32 n = igbvf_rx_ndesc(t), pkt, hdr;
+	u32 n = svf_igb_rx_ndesc(t), pkt, hdr;
 	__le64 desc[2];
 
 	if (n && tail >= n && !iv->dirty.lost) {
@@ -182,9 +182,9 @@ static void igbvf_rx_post(struct igbvf_vfio *iv, struct igbvf_rxtrack *t,
 		t->resync = true;
 		return;
 	}
-	igbvf_rx_sizes(t->srrctl, &pkt, &hdr);
+	svf_igb_rx_sizes(t->srrctl, &pkt, &hdr);
 	while (t->tail != tail) {
-		struct igbvf_rxrec *rec;
+		struct svf_igb_rxrec *rec;
 
 		if (t->count == IGBVF_FIFO_LEN) {
 			if (!iv->dirty.lost)
@@ -197,15 +197,15 @@ static void igbvf_rx_post(struct igbvf_vfio *iv, struct igbvf_rxtrack *t,
 		memset(rec, 0, sizeof(*rec));
 		t->count++;
 		/* an unreadable descriptor is unreadable for the VF too */
-		if (!vfio_dma_rw(igbvf_vdev(iv), ring + 16 * t->tail, desc,
+		if (!vfio_dma_rw(svf_igb_vdev(iv), ring + 16 * t->tail, desc,
 				 sizeof(desc), false)) {
 			/* bit 0 of the read format's addresses is not address */
-			igbvf_pin_range(iv, &rec->pkt,
-					le64_to_cpu(desc[0]) & ~1ULL, pkt);
+			svf_igb_pin_range(iv, &rec->pkt,
+					  le64_to_cpu(desc[0]) & ~1ULL, pkt);
 			if (hdr && (t->srrctl & IGBVF_SRRCTL_DESCTYPE) !=
 				   IGBVF_DESCTYPE_LEGACY)
-				igbvf_pin_range(iv, &rec->hdr,
-						le64_to_cpu(desc[1]) & ~1ULL,
+				svf_igb_pin_range(iv, &rec->hdr,
+						  le64_to_cpu(desc[1]) & ~1ULL,
 						hdr);
 		}
 		t->tail = (t->tail + 1) % n;
@@ -214,12 +214,12 @@ static void igbvf_rx_post(struct igbvf_vfio *iv, struct igbvf_rxtrack *t,
 }
 
 /* Release the buffers of descriptors RDH has passed. */
-static void igbvf_rx_complete(struct igbvf_vfio *iv, int q)
+static void svf_igb_rx_complete(struct svf_igb_vfio *iv, int q)
 {
-	struct igbvf_rxtrack *t = &iv->dirty.rx[q];
-	u32 n = igbvf_rx_ndesc(t), rdh, done;
+	struct svf_igb_rxtrack *t = &iv->dirty.rx[q];
+	u32 n = svf_igb_rx_ndesc(t), rdh, done;
 
-	if (t->resync || !n || igbvf_bar_read(iv, IGBVF_RDH(q), &rdh))
+	if (t->resync || !n || svf_igb_bar_read(iv, IGBVF_RDH(q), &rdh))
 		return;
 	if (rdh >= n) {
 		t->resync = true;
@@ -231,7 +231,7 @@ static void igbvf_rx_complete(struct igbvf_vfio *iv, int q)
 		return;
 	}
 	while (done--)
-		igbvf_rx_pop(iv, t);
+		svf_igb_rx_pop(iv, t);
 	t->head = rdh;
 }
 
@@ -239,18 +239,18 @@ static void igbvf_rx_complete(struct igbvf_vfio *iv, int q)
  * Start over from the VF's registers: every descriptor between RDH and
  * RDT is the VF's. The new pins are taken before the old ones go.
  */
-static void igbvf_rx_resync(struct igbvf_vfio *iv, int q)
+static void svf_igb_rx_resync(struct svf_igb_vfio *iv, int q)
 {
-	struct igbvf_rxtrack *t = &iv->dirty.rx[q];
-	struct igbvf_rxtrack old = *t;
+	struct svf_igb_rxtrack *t = &iv->dirty.rx[q];
+	struct svf_igb_rxtrack old = *t;
 	u32 rdh = 0, rdt = 0;
 
-	if (igbvf_bar_read(iv, IGBVF_RDH(q), &rdh) ||
-	    igbvf_bar_read(iv, IGBVF_RDT(q), &rdt) ||
-	    igbvf_bar_read(iv, IGBVF_RDBAL(q), &t->rdbal) ||
-	    igbvf_bar_read(iv, IGBVF_RDBAH(q), &t->rdbah) ||
-	    igbvf_bar_read(iv, IGBVF_RDLEN(q), &t->rdlen) ||
-	    igbvf_bar_read(iv, IGBVF_SRRCTL(q), &t->srrctl))
+	if (svf_igb_bar_read(iv, IGBVF_RDH(q), &rdh) ||
+	    svf_igb_bar_read(iv, IGBVF_RDT(q), &rdt) ||
+	    svf_igb_bar_read(iv, IGBVF_RDBAL(q), &t->rdbal) ||
+	    svf_igb_bar_read(iv, IGBVF_RDBAH(q), &t->rdbah) ||
+	    svf_igb_bar_read(iv, IGBVF_RDLEN(q), &t->rdlen) ||
+	    svf_igb_bar_read(iv, IGBVF_SRRCTL(q), &t->srrctl))
 		return;
 	t->first = (old.first + old.count) % IGBVF_FIFO_LEN;
 	t->count = 0;
@@ -258,16 +258,16 @@ static void igbvf_rx_resync(struct igbvf_vfio *iv, int q)
 	t->tail = rdh;
 	t->resync = false;
 	/* room for a full ring next to the old records */
-	if (old.count > IGBVF_FIFO_LEN - igbvf_rx_ndesc(t)) {
-		igbvf_rx_release(iv, &old);
+	if (old.count > IGBVF_FIFO_LEN - svf_igb_rx_ndesc(t)) {
+		svf_igb_rx_release(iv, &old);
 		t->first = 0;
 	}
-	igbvf_rx_post(iv, t, rdt);
-	igbvf_rx_release(iv, &old);
+	svf_igb_rx_post(iv, t, rdt);
+	svf_igb_rx_release(iv, &old);
 }
 
-/* Apply a reset that happened under memory_lock (see igbvf_dirty_reset_done). */
-static void igbvf_dirty_apply_flush(struct igbvf_vfio *iv)
+/* Apply a reset that happened under memory_lock (see svf_igb_dirty_reset_done). */
+static void svf_igb_dirty_apply_flush(struct svf_igb_vfio *iv)
 {
 	int q;
 
@@ -276,109 +276,109 @@ static void igbvf_dirty_apply_flush(struct igbvf_vfio *iv)
 			iv->dirty.rx[q].resync = true;
 }
 
-static void igbvf_ring_release(struct igbvf_vfio *iv, u64 *ring, u32 nr)
+static void svf_igb_ring_release(struct svf_igb_vfio *iv, u64 *ring, u32 nr)
 {
 	while (nr--)
-		igbvf_unpin_one(iv, ring[nr]);
+		svf_igb_unpin_one(iv, ring[nr]);
 }
 
 /* Pin the pages of a ring or write-back area into d->ring. */
-static void igbvf_ring_add(struct igbvf_vfio *iv, u64 base, u32 len)
+static void svf_igb_ring_add(struct svf_igb_vfio *iv, u64 base, u32 len)
 {
-	struct igbvf_dirty *d = &iv->dirty;
+	struct svf_igb_dirty *d = &iv->dirty;
 	u64 a;
 
 	if (!len)
 		return;
 	for (a = base & PAGE_MASK; a <= ((base + len - 1) & PAGE_MASK) &&
 	     d->nr_ring < IGBVF_RING_PINS; a += PAGE_SIZE)
-		if (igbvf_pin_one(iv, a))
+		if (svf_igb_pin_one(iv, a))
 			d->ring[d->nr_ring++] = a;
 }
 
 /**
- * igbvf_dirty_quiesced() - the VF is held off: pin its rings as they are
+ * svf_igb_dirty_quiesced() - the VF is held off: pin its rings as they are
  * @iv: the device (state_mutex held)
  *
  * The last bitmap report QEMU asks for comes after this, so it carries the
  * rings and head write-back areas with everything the VF wrote to them.
  */
-void igbvf_dirty_quiesced(struct igbvf_vfio *iv)
+void svf_igb_dirty_quiesced(struct svf_igb_vfio *iv)
 {
-	struct igbvf_dirty *d = &iv->dirty;
+	struct svf_igb_dirty *d = &iv->dirty;
 	u64 old[IGBVF_RING_PINS];
 	u32 nr_old, lo, hi, len, q;
 
 	mutex_lock(&d->lock);
 	if (!d->on)
 		goto out;
-	igbvf_dirty_apply_flush(iv);
+	svf_igb_dirty_apply_flush(iv);
 	nr_old = d->nr_ring;
 	memcpy(old, d->ring, sizeof(old[0]) * nr_old);
 	d->nr_ring = 0;
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
-		igbvf_rx_complete(iv, q);
-		if (!igbvf_bar_read(iv, IGBVF_RDBAL(q), &lo) &&
-		    !igbvf_bar_read(iv, IGBVF_RDBAH(q), &hi) &&
-		    !igbvf_bar_read(iv, IGBVF_RDLEN(q), &len))
-			igbvf_ring_add(iv, ((u64)hi << 32) | lo,
-				       min_t(u32, len, SVF_RING_MAX));
-		if (!igbvf_bar_read(iv, IGBVF_TDBAL(q), &lo) &&
-		    !igbvf_bar_read(iv, IGBVF_TDBAH(q), &hi) &&
-		    !igbvf_bar_read(iv, IGBVF_TDLEN(q), &len))
-			igbvf_ring_add(iv, ((u64)hi << 32) | lo,
-				       min_t(u32, len, SVF_RING_MAX));
-		if (!igbvf_bar_read(iv, IGBVF_TDWBAL(q), &lo) &&
-		    !igbvf_bar_read(iv, IGBVF_TDWBAH(q), &hi) && (lo & 1))
-			igbvf_ring_add(iv, ((u64)hi << 32) | (lo & ~3U), 4);
+		svf_igb_rx_complete(iv, q);
+		if (!svf_igb_bar_read(iv, IGBVF_RDBAL(q), &lo) &&
+		    !svf_igb_bar_read(iv, IGBVF_RDBAH(q), &hi) &&
+		    !svf_igb_bar_read(iv, IGBVF_RDLEN(q), &len))
+			svf_igb_ring_add(iv, ((u64)hi << 32) | lo,
+					 min_t(u32, len, SVF_RING_MAX));
+		if (!svf_igb_bar_read(iv, IGBVF_TDBAL(q), &lo) &&
+		    !svf_igb_bar_read(iv, IGBVF_TDBAH(q), &hi) &&
+		    !svf_igb_bar_read(iv, IGBVF_TDLEN(q), &len))
+			svf_igb_ring_add(iv, ((u64)hi << 32) | lo,
+					 min_t(u32, len, SVF_RING_MAX));
+		if (!svf_igb_bar_read(iv, IGBVF_TDWBAL(q), &lo) &&
+		    !svf_igb_bar_read(iv, IGBVF_TDWBAH(q), &hi) && (lo & 1))
+			svf_igb_ring_add(iv, ((u64)hi << 32) | (lo & ~3U), 4);
 	}
-	igbvf_ring_release(iv, old, nr_old);
+	svf_igb_ring_release(iv, old, nr_old);
 out:
 	mutex_unlock(&d->lock);
 }
 
 /**
- * igbvf_dirty_unquiesced() - the VF is about to run again
+ * svf_igb_dirty_unquiesced() - the VF is about to run again
  * @iv: the device (state_mutex held, queues still held off)
  *
  * Pins the buffers of every descriptor the VF will own from its registers:
  * after a restore they were programmed behind the trap. Drops the ring
  * pins; the next quiesce takes them again before any final report.
  */
-void igbvf_dirty_unquiesced(struct igbvf_vfio *iv)
+void svf_igb_dirty_unquiesced(struct svf_igb_vfio *iv)
 {
-	struct igbvf_dirty *d = &iv->dirty;
+	struct svf_igb_dirty *d = &iv->dirty;
 	int q;
 
 	mutex_lock(&d->lock);
 	if (d->on) {
-		igbvf_dirty_apply_flush(iv);
+		svf_igb_dirty_apply_flush(iv);
 		for (q = 0; q < SVF_NR_QUEUES; q++)
-			igbvf_rx_resync(iv, q);
+			svf_igb_rx_resync(iv, q);
 	}
-	igbvf_ring_release(iv, d->ring, d->nr_ring);
+	svf_igb_ring_release(iv, d->ring, d->nr_ring);
 	d->nr_ring = 0;
 	mutex_unlock(&d->lock);
 }
 
-static void igbvf_dirty_release_all(struct igbvf_vfio *iv)
+static void svf_igb_dirty_release_all(struct svf_igb_vfio *iv)
 {
-	struct igbvf_dirty *d = &iv->dirty;
+	struct svf_igb_dirty *d = &iv->dirty;
 	int q;
 
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
 		if (d->rx[q].fifo)
-			igbvf_rx_release(iv, &d->rx[q]);
+			svf_igb_rx_release(iv, &d->rx[q]);
 		kvfree(d->rx[q].fifo);
 		memset(&d->rx[q], 0, sizeof(d->rx[q]));
 	}
-	igbvf_ring_release(iv, d->ring, d->nr_ring);
+	svf_igb_ring_release(iv, d->ring, d->nr_ring);
 	d->nr_ring = 0;
 	WARN_ON(d->pinned);
 }
 
 /**
- * igbvf_dirty_start() - track the VF's writes from now on
+ * svf_igb_dirty_start() - track the VF's writes from now on
  * @iv: the device (state_mutex held, device open)
  *
  * Called on entering PRE_COPY and at every open once tracking has been on:
@@ -388,9 +388,9 @@ static void igbvf_dirty_release_all(struct igbvf_vfio *iv)
  *
  * Return: 0 or -ENOMEM.
  */
-int igbvf_dirty_start(struct igbvf_vfio *iv)
+int svf_igb_dirty_start(struct svf_igb_vfio *iv)
 {
-	struct igbvf_dirty *d = &iv->dirty;
+	struct svf_igb_dirty *d = &iv->dirty;
 	int q, ret = 0;
 
 	mutex_lock(&d->lock);
@@ -398,14 +398,14 @@ int igbvf_dirty_start(struct igbvf_vfio *iv)
 		goto out;
 #if IS_ENABLED(CONFIG_IOMMUFD)
 	/* iommufd offers physical devices no pin path */
-	if (igbvf_vdev(iv)->iommufd_device)
+	if (svf_igb_vdev(iv)->iommufd_device)
 		goto out;
 #endif
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
-		d->rx[q].fifo = kvcalloc(IGBVF_FIFO_LEN, sizeof(struct igbvf_rxrec),
+		d->rx[q].fifo = kvcalloc(IGBVF_FIFO_LEN, sizeof(struct svf_igb_rxrec),
 					 GFP_KERNEL_ACCOUNT);
 		if (!d->rx[q].fifo) {
-			igbvf_dirty_release_all(iv);
+			svf_igb_dirty_release_all(iv);
 			ret = -ENOMEM;
 			goto out;
 		}
@@ -413,7 +413,7 @@ int igbvf_dirty_start(struct igbvf_vfio *iv)
 	d->lost = false;
 	atomic_set(&d->flush, 0);
 	for (q = 0; q < SVF_NR_QUEUES; q++)
-		igbvf_rx_resync(iv, q);
+		svf_igb_rx_resync(iv, q);
 	d->on = true;
 	d->sticky = true;
 out:
@@ -422,13 +422,13 @@ out:
 }
 
 /**
- * igbvf_dirty_check() - may the device's state be saved?
+ * svf_igb_dirty_check() - may the device's state be saved?
  * @iv: the device
  *
  * Return: 0, or -EIO if a page the VF may have written could not be
  * tracked: the destination would miss it.
  */
-int igbvf_dirty_check(struct igbvf_vfio *iv)
+int svf_igb_dirty_check(struct svf_igb_vfio *iv)
 {
 	int ret;
 
@@ -442,14 +442,14 @@ int igbvf_dirty_check(struct igbvf_vfio *iv)
 }
 
 /* Registers whose writes the tracker must see, before or after the VF. */
-static bool igbvf_dirty_watched(u32 off)
+static bool svf_igb_dirty_watched(u32 off)
 {
 	return off == IGBVF_CTRL ||
 	       (off >= IGBVF_RXQ(0) && off < IGBVF_RXQ(SVF_NR_QUEUES));
 }
 
 /**
- * igbvf_dirty_write() - a trapped BAR0 write, tracked
+ * svf_igb_dirty_write() - a trapped BAR0 write, tracked
  * @iv: the device
  * @off: BAR0 offset
  * @val: the value
@@ -460,23 +460,23 @@ static bool igbvf_dirty_watched(u32 off)
  *
  * Return: 0 or a negative errno from the register write.
  */
-int igbvf_dirty_write(struct igbvf_vfio *iv, u32 off, u32 val)
+int svf_igb_dirty_write(struct svf_igb_vfio *iv, u32 off, u32 val)
 {
-	struct igbvf_dirty *d = &iv->dirty;
-	struct igbvf_rxtrack *t;
+	struct svf_igb_dirty *d = &iv->dirty;
+	struct svf_igb_rxtrack *t;
 	u32 reg, v;
 	int q, ret, i;
 
-	if (!igbvf_dirty_watched(off))
-		return igbvf_trap_write(iv, off, val);
+	if (!svf_igb_dirty_watched(off))
+		return svf_igb_trap_write(iv, off, val);
 	mutex_lock(&d->lock);
 	if (!d->on) {
-		ret = igbvf_trap_write(iv, off, val);
+		ret = svf_igb_trap_write(iv, off, val);
 		goto out;
 	}
-	igbvf_dirty_apply_flush(iv);
+	svf_igb_dirty_apply_flush(iv);
 	if (off == IGBVF_CTRL) {
-		ret = igbvf_trap_write(iv, off, val);
+		ret = svf_igb_trap_write(iv, off, val);
 		/* the reset stops the queues; re-enabling them resyncs */
 		if (val & IGBVF_CTRL_RST)
 			for (q = 0; q < SVF_NR_QUEUES; q++)
@@ -488,16 +488,16 @@ int igbvf_dirty_write(struct igbvf_vfio *iv, u32 off, u32 val)
 	t = &d->rx[q];
 	switch (reg) {
 	case IGBVF_RDT(0) - IGBVF_RXQ(0):
-		igbvf_rx_complete(iv, q);
-		igbvf_rx_post(iv, t, val);
+		svf_igb_rx_complete(iv, q);
+		svf_igb_rx_post(iv, t, val);
 		break;
 	case IGBVF_RXDCTL(0) - IGBVF_RXQ(0):
 		/* enabling: the VF takes [RDH, RDT) as it finds them */
 		if (val & IGBVF_XDCTL_EN)
-			igbvf_rx_resync(iv, q);
+			svf_igb_rx_resync(iv, q);
 		break;
 	}
-	ret = igbvf_trap_write(iv, off, val);
+	ret = svf_igb_trap_write(iv, off, val);
 	if (ret)
 		goto out;
 	switch (reg) {
@@ -524,10 +524,10 @@ int igbvf_dirty_write(struct igbvf_vfio *iv, u32 off, u32 val)
 			break;
 		/* disabled once the VF says so: its buffers are free */
 		for (i = 0; i < 100; i++) {
-			if (igbvf_bar_read(iv, IGBVF_RXDCTL(q), &v))
+			if (svf_igb_bar_read(iv, IGBVF_RXDCTL(q), &v))
 				break;
 			if (!(v & IGBVF_XDCTL_EN)) {
-				igbvf_rx_release(iv, t);
+				svf_igb_rx_release(iv, t);
 				t->resync = true;
 				break;
 			}
@@ -541,30 +541,30 @@ out:
 }
 
 /**
- * igbvf_dirty_trap_end() - where the mmappable part of BAR0 starts
+ * svf_igb_dirty_trap_end() - where the mmappable part of BAR0 starts
  * @iv: the device
  *
  * Return: the end of the trapped range for this open.
  */
-u32 igbvf_dirty_trap_end(struct igbvf_vfio *iv)
+u32 svf_igb_dirty_trap_end(struct svf_igb_vfio *iv)
 {
 	return iv->dirty.enabled ? IGBVF_TRAP_END_TRACKED : IGBVF_TRAP_END;
 }
 
 /**
- * igbvf_dirty_reset_done() - the VF was reset (memory_lock held)
+ * svf_igb_dirty_reset_done() - the VF was reset (memory_lock held)
  * @iv: the device
  *
  * Only flags it: the tracker's lock is taken under memory_lock nowhere.
  * Records stay pinned until the queue is re-enabled or disabled.
  */
-void igbvf_dirty_reset_done(struct igbvf_vfio *iv)
+void svf_igb_dirty_reset_done(struct svf_igb_vfio *iv)
 {
 	atomic_set(&iv->dirty.flush, 1);
 }
 
 /**
- * igbvf_dirty_dma_unmap() - user space unmaps [@iova, @iova + @length)
+ * svf_igb_dirty_dma_unmap() - user space unmaps [@iova, @iova + @length)
  * @iv: the device
  * @iova: start
  * @length: bytes
@@ -572,20 +572,20 @@ void igbvf_dirty_reset_done(struct igbvf_vfio *iv)
  * type1 requires every pin in the range gone on return. The VF cannot
  * write there once the mapping is gone.
  */
-void igbvf_dirty_dma_unmap(struct igbvf_vfio *iv, u64 iova, u64 length)
+void svf_igb_dirty_dma_unmap(struct svf_igb_vfio *iv, u64 iova, u64 length)
 {
-	struct igbvf_dirty *d = &iv->dirty;
+	struct svf_igb_dirty *d = &iv->dirty;
 	u64 end = iova + length;
 	u32 q, i, j;
 
 	mutex_lock(&d->lock);
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
-		struct igbvf_rxtrack *t = &d->rx[q];
+		struct svf_igb_rxtrack *t = &d->rx[q];
 
 		for (i = 0; t->fifo && i < t->count; i++) {
-			struct igbvf_rxrec *rec =
+			struct svf_igb_rxrec *rec =
 				&t->fifo[(t->first + i) % IGBVF_FIFO_LEN];
-			struct igbvf_pinrange *r[] = { &rec->pkt, &rec->hdr };
+			struct svf_igb_pinrange *r[] = { &rec->pkt, &rec->hdr };
 
 			for (j = 0; j < ARRAY_SIZE(r); j++) {
 				u64 m = r[j]->mask;
@@ -597,7 +597,7 @@ void igbvf_dirty_dma_unmap(struct igbvf_vfio *iv, u64 iova, u64 length)
 					m &= ~BIT_ULL(b);
 					if (a < iova || a >= end)
 						continue;
-					igbvf_unpin_one(iv, a);
+					svf_igb_unpin_one(iv, a);
 					r[j]->mask &= ~BIT_ULL(b);
 				}
 			}
@@ -605,7 +605,7 @@ void igbvf_dirty_dma_unmap(struct igbvf_vfio *iv, u64 iova, u64 length)
 	}
 	for (i = 0, j = 0; i < d->nr_ring; i++) {
 		if (d->ring[i] >= iova && d->ring[i] < end)
-			igbvf_unpin_one(iv, d->ring[i]);
+			svf_igb_unpin_one(iv, d->ring[i]);
 		else
 			d->ring[j++] = d->ring[i];
 	}
@@ -619,31 +619,31 @@ void igbvf_dirty_dma_unmap(struct igbvf_vfio *iv, u64 iova, u64 length)
  * same container, where not tracking would report nothing: it tracks
  * until it is unbound.
  */
-void igbvf_dirty_open(struct igbvf_vfio *iv)
+void svf_igb_dirty_open(struct svf_igb_vfio *iv)
 {
 	mutex_lock(&iv->dirty.lock);
 	iv->dirty.enabled = dirty_tracking || iv->dirty.sticky;
 	iv->dirty.lost = false;
 	mutex_unlock(&iv->dirty.lock);
 	if (iv->dirty.sticky && iv->dirty.enabled)
-		igbvf_dirty_start(iv);
+		svf_igb_dirty_start(iv);
 }
 
 /* The device closes: nothing may stay pinned. */
-void igbvf_dirty_close(struct igbvf_vfio *iv)
+void svf_igb_dirty_close(struct svf_igb_vfio *iv)
 {
 	mutex_lock(&iv->dirty.lock);
-	igbvf_dirty_release_all(iv);
+	svf_igb_dirty_release_all(iv);
 	iv->dirty.on = false;
 	mutex_unlock(&iv->dirty.lock);
 }
 
-void igbvf_dirty_init(struct igbvf_vfio *iv)
+void svf_igb_dirty_init(struct svf_igb_vfio *iv)
 {
 	mutex_init(&iv->dirty.lock);
 }
 
-void igbvf_dirty_destroy(struct igbvf_vfio *iv)
+void svf_igb_dirty_destroy(struct svf_igb_vfio *iv)
 {
 	mutex_destroy(&iv->dirty.lock);
 }

@@ -11,18 +11,18 @@
 #include <linux/shadowvf/igbvf_state.h>
 
 /* a buffer's pages, pinned one by one: bit n of @mask is page @iova + n */
-struct igbvf_pinrange {
+struct svf_igb_pinrange {
 	u64 iova;
 	u64 mask;
 };
 
 /* one RX descriptor handed to the VF: its packet and header buffers */
-struct igbvf_rxrec {
-	struct igbvf_pinrange pkt, hdr;
+struct svf_igb_rxrec {
+	struct svf_igb_pinrange pkt, hdr;
 };
 
 /**
- * struct igbvf_rxtrack - the buffers one RX queue owns
+ * struct svf_igb_rxtrack - the buffers one RX queue owns
  * @fifo: posted descriptors in posting order, oldest first
  * @first: index of the oldest record in @fifo
  * @count: records in @fifo
@@ -35,8 +35,8 @@ struct igbvf_rxrec {
  * @resync: the guest moved RDH or the ring: @head cannot attribute
  *          completions, so records stay until the queue stops
  */
-struct igbvf_rxtrack {
-	struct igbvf_rxrec *fifo;
+struct svf_igb_rxtrack {
+	struct svf_igb_rxrec *fifo;
 	u32 first, count;
 	u32 head, tail;
 	u32 rdbal, rdbah, rdlen, srrctl;
@@ -47,7 +47,7 @@ struct igbvf_rxtrack {
 #define IGBVF_RING_PINS	(SVF_NR_QUEUES * (2 * (SVF_RING_MAX / 4096 + 1) + 1))
 
 /**
- * struct igbvf_dirty - the tracker of one device
+ * struct svf_igb_dirty - the tracker of one device
  * @lock: the fields below; held across a tracked register write
  * @enabled: the RX register page is trapped for this open (module param)
  * @on: tracking: every RX buffer handed to the VF is pinned until the VF
@@ -62,32 +62,32 @@ struct igbvf_rxtrack {
  * @nr_ring: entries in @ring
  * @pinned: pages pinned now
  */
-struct igbvf_dirty {
+struct svf_igb_dirty {
 	struct mutex lock;	/* the fields below */
 	bool enabled;
 	bool on;
 	bool sticky;
 	bool lost;
 	atomic_t flush;
-	struct igbvf_rxtrack rx[SVF_NR_QUEUES];
+	struct svf_igb_rxtrack rx[SVF_NR_QUEUES];
 	u64 ring[IGBVF_RING_PINS];
 	u32 nr_ring;
 	unsigned long pinned;
 };
 
-struct igbvf_vfio;
+struct svf_igb_vfio;
 
-void igbvf_dirty_init(struct igbvf_vfio *iv);
-void igbvf_dirty_destroy(struct igbvf_vfio *iv);
-void igbvf_dirty_open(struct igbvf_vfio *iv);
-void igbvf_dirty_close(struct igbvf_vfio *iv);
-int igbvf_dirty_start(struct igbvf_vfio *iv);
-void igbvf_dirty_quiesced(struct igbvf_vfio *iv);
-void igbvf_dirty_unquiesced(struct igbvf_vfio *iv);
-int igbvf_dirty_check(struct igbvf_vfio *iv);
-u32 igbvf_dirty_trap_end(struct igbvf_vfio *iv);
-int igbvf_dirty_write(struct igbvf_vfio *iv, u32 off, u32 val);
-void igbvf_dirty_reset_done(struct igbvf_vfio *iv);
-void igbvf_dirty_dma_unmap(struct igbvf_vfio *iv, u64 iova, u64 length);
+void svf_igb_dirty_init(struct svf_igb_vfio *iv);
+void svf_igb_dirty_destroy(struct svf_igb_vfio *iv);
+void svf_igb_dirty_open(struct svf_igb_vfio *iv);
+void svf_igb_dirty_close(struct svf_igb_vfio *iv);
+int svf_igb_dirty_start(struct svf_igb_vfio *iv);
+void svf_igb_dirty_quiesced(struct svf_igb_vfio *iv);
+void svf_igb_dirty_unquiesced(struct svf_igb_vfio *iv);
+int svf_igb_dirty_check(struct svf_igb_vfio *iv);
+u32 svf_igb_dirty_trap_end(struct svf_igb_vfio *iv);
+int svf_igb_dirty_write(struct svf_igb_vfio *iv, u32 off, u32 val);
+void svf_igb_dirty_reset_done(struct svf_igb_vfio *iv);
+void svf_igb_dirty_dma_unmap(struct svf_igb_vfio *iv, u64 iova, u64 length);
 
 #endif

@@ -10,7 +10,7 @@
 #include "model.h"
 
 /**
- * struct igbvf_migf - a migration data fd
+ * struct svf_igb_migf - a migration data fd
  * @filp: its file
  * @iv: the device; valid while @lock is held by an enabled fd (closing the
  *      device waits for @lock after disabling the fd)
@@ -26,9 +26,9 @@
  * @load_err: (resuming) why the last blob was refused, 0 if it was not
  * @data: the stream: a compatibility record, then the device-state blob
  */
-struct igbvf_migf {
+struct svf_igb_migf {
 	struct file *filp;
-	struct igbvf_vfio *iv;
+	struct svf_igb_vfio *iv;
 	struct mutex lock;	/* the fields below; a restore runs under it */
 	bool disabled;
 	size_t total_length;
@@ -42,7 +42,7 @@ struct igbvf_migf {
 };
 
 /**
- * struct igbvf_vfio - one 82576 VF bound to igbvf-vfio-pci
+ * struct svf_igb_vfio - one 82576 VF bound to igbvf-vfio-pci
  * @core_device: vfio-pci core state (must stay first)
  * @state_mutex: serializes migration state changes
  * @mig_state: current VFIO migration state
@@ -68,14 +68,14 @@ struct igbvf_migf {
  *             that dropped its locks to wait knows the VF was reset
  * @dirty: the dirty-page tracker (dirty.c)
  */
-struct igbvf_vfio {
+struct svf_igb_vfio {
 	struct vfio_pci_core_device core_device;
 	struct mutex state_mutex;	/* migration state, data fds */
 	enum vfio_device_mig_state mig_state;
 	spinlock_t reset_lock;		/* deferred_reset */
 	bool deferred_reset;
-	struct igbvf_migf *saving_migf;
-	struct igbvf_migf *resuming_migf;
+	struct svf_igb_migf *saving_migf;
+	struct svf_igb_migf *resuming_migf;
 
 	struct mutex shadow_lock;	/* shadow, trap path */
 	struct svf_model shadow;
@@ -92,15 +92,15 @@ struct igbvf_vfio {
 	u32 saved_txdctl[SVF_NR_QUEUES];
 	atomic_t reset_gen;
 
-	struct igbvf_dirty dirty;
+	struct svf_igb_dirty dirty;
 };
 
-static inline struct igbvf_vfio *to_igbvf(struct vfio_device *vdev)
+static inline struct svf_igb_vfio *to_svf_igb(struct vfio_device *vdev)
 {
-	return container_of(vdev, struct igbvf_vfio, core_device.vdev);
+	return container_of(vdev, struct svf_igb_vfio, core_device.vdev);
 }
 
-static inline void __iomem *igbvf_bar0(struct igbvf_vfio *iv)
+static inline void __iomem *svf_igb_bar0(struct svf_igb_vfio *iv)
 {
 	return iv->core_device.barmap[0];
 }
@@ -109,20 +109,20 @@ static inline void __iomem *igbvf_bar0(struct igbvf_vfio *iv)
  * BAR0 is reachable (memory_lock held): mapped, and the VF in D0 (a VF's
  * memory decode is the PF's, so the power state is what can turn it off).
  */
-static inline bool igbvf_bar_usable(struct igbvf_vfio *iv)
+static inline bool svf_igb_bar_usable(struct svf_igb_vfio *iv)
 {
-	return iv->core_device.pdev->current_state == PCI_D0 && igbvf_bar0(iv);
+	return iv->core_device.pdev->current_state == PCI_D0 && svf_igb_bar0(iv);
 }
 
 /* One BAR0 read as vfio-pci's own BAR access does it: under memory_lock. */
-static inline int igbvf_bar_read(struct igbvf_vfio *iv, u32 off, u32 *val)
+static inline int svf_igb_bar_read(struct svf_igb_vfio *iv, u32 off, u32 *val)
 {
 	struct vfio_pci_core_device *vdev = &iv->core_device;
 	int ret = 0;
 
 	down_read(&vdev->memory_lock);
-	if (igbvf_bar_usable(iv))
-		*val = ioread32(igbvf_bar0(iv) + off);
+	if (svf_igb_bar_usable(iv))
+		*val = ioread32(svf_igb_bar0(iv) + off);
 	else
 		ret = -EIO;
 	up_read(&vdev->memory_lock);
@@ -130,37 +130,37 @@ static inline int igbvf_bar_read(struct igbvf_vfio *iv, u32 off, u32 *val)
 }
 
 /**
- * struct igbvf_mbx_ctx - what one restore's mailbox exchanges share
+ * struct svf_igb_mbx_ctx - what one restore's mailbox exchanges share
  * @deadline: jiffies by which the whole replay must be done
  * @reset_gen: @reset_gen of the device when its RESUMING began
  */
-struct igbvf_mbx_ctx {
+struct svf_igb_mbx_ctx {
 	unsigned long deadline;
 	int reset_gen;
 };
 
 /* vfio_dev.c */
-extern const struct vfio_device_ops igbvf_vfio_ops;
+extern const struct vfio_device_ops svf_igb_vfio_ops;
 
 /* lm.c */
-extern const struct vfio_migration_ops igbvf_vfio_mig_ops;
-void igbvf_state_mutex_unlock(struct igbvf_vfio *iv);
-void igbvf_reset_done(struct igbvf_vfio *iv);
-void igbvf_mig_close(struct igbvf_vfio *iv);
+extern const struct vfio_migration_ops svf_igb_vfio_mig_ops;
+void svf_igb_state_mutex_unlock(struct svf_igb_vfio *iv);
+void svf_igb_reset_done(struct svf_igb_vfio *iv);
+void svf_igb_mig_close(struct svf_igb_vfio *iv);
 
 /* model.c */
-void igbvf_shadow_reset(struct igbvf_vfio *iv);
-int igbvf_trap_read(struct igbvf_vfio *iv, u32 off, u32 *val);
-int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val);
-int igbvf_quiesce(struct igbvf_vfio *iv);
-void igbvf_unquiesce(struct igbvf_vfio *iv);
-int igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m);
-int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m,
-		  int reset_gen);
+void svf_igb_shadow_reset(struct svf_igb_vfio *iv);
+int svf_igb_trap_read(struct svf_igb_vfio *iv, u32 off, u32 *val);
+int svf_igb_trap_write(struct svf_igb_vfio *iv, u32 off, u32 val);
+int svf_igb_quiesce(struct svf_igb_vfio *iv);
+void svf_igb_unquiesce(struct svf_igb_vfio *iv);
+int svf_igb_capture(struct svf_igb_vfio *iv, struct svf_model *m);
+int svf_igb_restore(struct svf_igb_vfio *iv, const struct svf_model *m,
+		    int reset_gen);
 
 /* mbx.c */
-int igbvf_mbx_lock(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx);
-int igbvf_mbx_send(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
-		   const u32 *msg, int words, u32 *reply, int reply_words);
+int svf_igb_mbx_lock(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx);
+int svf_igb_mbx_send(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
+		     const u32 *msg, int words, u32 *reply, int reply_words);
 
 #endif

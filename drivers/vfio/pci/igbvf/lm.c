@@ -27,13 +27,13 @@
  * asleep in copy_from_user() when the reset came, or its restore could
  * run after close_device, on an unmapped BAR or a freed device.
  */
-static void igbvf_disable_fds(struct igbvf_vfio *iv, bool wait)
+static void svf_igb_disable_fds(struct svf_igb_vfio *iv, bool wait)
 {
-	struct igbvf_migf **slots[] = { &iv->resuming_migf, &iv->saving_migf };
+	struct svf_igb_migf **slots[] = { &iv->resuming_migf, &iv->saving_migf };
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(slots); i++) {
-		struct igbvf_migf *migf = *slots[i];
+		struct svf_igb_migf *migf = *slots[i];
 
 		if (!migf)
 			continue;
@@ -48,48 +48,48 @@ static void igbvf_disable_fds(struct igbvf_vfio *iv, bool wait)
 }
 
 /* Let go of fds a reset disabled (state_mutex held, no memory_lock). */
-static void igbvf_reap_fds(struct igbvf_vfio *iv)
+static void svf_igb_reap_fds(struct svf_igb_vfio *iv)
 {
 	if ((iv->resuming_migf && READ_ONCE(iv->resuming_migf->disabled)) ||
 	    (iv->saving_migf && READ_ONCE(iv->saving_migf->disabled)))
-		igbvf_disable_fds(iv, true);
+		svf_igb_disable_fds(iv, true);
 }
 
 /* Bring the driver back to RUNNING after a reset: no fd, no shadow. */
-static void igbvf_reset_state_locked(struct igbvf_vfio *iv)
+static void svf_igb_reset_state_locked(struct svf_igb_vfio *iv)
 {
 	iv->mig_state = VFIO_DEVICE_STATE_RUNNING;
-	igbvf_disable_fds(iv, false);
-	igbvf_shadow_reset(iv);
+	svf_igb_disable_fds(iv, false);
+	svf_igb_shadow_reset(iv);
 }
 
 /**
- * igbvf_state_mutex_unlock() - drop state_mutex, running a deferred reset
+ * svf_igb_state_mutex_unlock() - drop state_mutex, running a deferred reset
  * @iv: the device
  *
  * reset_done() can run while another path holds state_mutex (and the core
  * holds memory_lock around the reset), so it only flags the reset; whoever
  * drops state_mutex next carries it out.
  */
-void igbvf_state_mutex_unlock(struct igbvf_vfio *iv)
+void svf_igb_state_mutex_unlock(struct svf_igb_vfio *iv)
 {
 again:
 	spin_lock(&iv->reset_lock);
 	if (iv->deferred_reset) {
 		iv->deferred_reset = false;
 		spin_unlock(&iv->reset_lock);
-		igbvf_reset_state_locked(iv);
+		svf_igb_reset_state_locked(iv);
 		goto again;
 	}
 	mutex_unlock(&iv->state_mutex);
 	spin_unlock(&iv->reset_lock);
 }
 
-void igbvf_reset_done(struct igbvf_vfio *iv)
+void svf_igb_reset_done(struct svf_igb_vfio *iv)
 {
 	/* a restore waiting for the PF sees it and stops (mbx.c) */
 	atomic_inc(&iv->reset_gen);
-	igbvf_dirty_reset_done(iv);
+	svf_igb_dirty_reset_done(iv);
 	spin_lock(&iv->reset_lock);
 	iv->deferred_reset = true;
 	if (!mutex_trylock(&iv->state_mutex)) {
@@ -97,31 +97,31 @@ void igbvf_reset_done(struct igbvf_vfio *iv)
 		return;
 	}
 	spin_unlock(&iv->reset_lock);
-	igbvf_state_mutex_unlock(iv);
+	svf_igb_state_mutex_unlock(iv);
 }
 
-void igbvf_mig_close(struct igbvf_vfio *iv)
+void svf_igb_mig_close(struct svf_igb_vfio *iv)
 {
 	mutex_lock(&iv->state_mutex);
-	igbvf_disable_fds(iv, true);
-	igbvf_reset_state_locked(iv);
-	igbvf_dirty_close(iv);
-	igbvf_state_mutex_unlock(iv);
+	svf_igb_disable_fds(iv, true);
+	svf_igb_reset_state_locked(iv);
+	svf_igb_dirty_close(iv);
+	svf_igb_state_mutex_unlock(iv);
 }
 
-static int igbvf_release_file(struct inode *inode, struct file *filp)
+static int svf_igb_release_file(struct inode *inode, struct file *filp)
 {
-	struct igbvf_migf *migf = filp->private_data;
+	struct svf_igb_migf *migf = filp->private_data;
 
 	mutex_destroy(&migf->lock);
 	kvfree(migf);
 	return 0;
 }
 
-static ssize_t igbvf_save_read(struct file *filp, char __user *buf, size_t len,
-			       loff_t *pos)
+static ssize_t svf_igb_save_read(struct file *filp, char __user *buf, size_t len,
+				 loff_t *pos)
 {
-	struct igbvf_migf *migf = filp->private_data;
+	struct svf_igb_migf *migf = filp->private_data;
 	ssize_t done;
 
 	if (pos)
@@ -161,10 +161,10 @@ out:
  * answers, without touching the device, which may be gone (unbound) while
  * user space still holds the fd.
  */
-static long igbvf_precopy_ioctl(struct file *filp, unsigned int cmd,
-				unsigned long arg)
+static long svf_igb_precopy_ioctl(struct file *filp, unsigned int cmd,
+				  unsigned long arg)
 {
-	struct igbvf_migf *migf = filp->private_data;
+	struct svf_igb_migf *migf = filp->private_data;
 	struct vfio_precopy_info info = {};
 	unsigned long minsz = offsetofend(struct vfio_precopy_info, dirty_bytes);
 	int ret = 0;
@@ -197,10 +197,10 @@ static long igbvf_precopy_ioctl(struct file *filp, unsigned int cmd,
  * of the restore would time out. Decode is enabled for the restore and the
  * user's value put back; vfio-pci does not track the bit for VFs.
  */
-static int igbvf_restore_decoding(struct igbvf_migf *migf,
-				  const struct svf_model *m)
+static int svf_igb_restore_decoding(struct svf_igb_migf *migf,
+				    const struct svf_model *m)
 {
-	struct igbvf_vfio *iv = migf->iv;
+	struct svf_igb_vfio *iv = migf->iv;
 	struct pci_dev *pdev = iv->core_device.pdev;
 	u16 cmd = PCI_COMMAND_MEMORY;
 	int ret;
@@ -208,7 +208,7 @@ static int igbvf_restore_decoding(struct igbvf_migf *migf,
 	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
 	if (!(cmd & PCI_COMMAND_MEMORY))
 		pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY);
-	ret = igbvf_restore(iv, m, migf->reset_gen);
+	ret = svf_igb_restore(iv, m, migf->reset_gen);
 	if (!(cmd & PCI_COMMAND_MEMORY))
 		pci_write_config_word(pdev, PCI_COMMAND, cmd);
 	return ret;
@@ -218,13 +218,13 @@ static int igbvf_restore_decoding(struct igbvf_migf *migf,
  * Validate the blob in @migf and program it into the VF. Called with
  * migf->lock held and the fd enabled, so the device is in RESUMING with
  * this fd: leaving RESUMING and closing the device both wait for
- * migf->lock. A reset does not (see igbvf_disable_fds()): a restore it
+ * migf->lock. A reset does not (see svf_igb_disable_fds()): a restore it
  * races with runs on the reset VF and the device is RUNNING, but the fd
  * stays referenced, so close_device still waits for it.
  */
-static int igbvf_load_locked(struct igbvf_migf *migf, size_t off)
+static int svf_igb_load_locked(struct svf_igb_migf *migf, size_t off)
 {
-	struct igbvf_vfio *iv = migf->iv;
+	struct svf_igb_vfio *iv = migf->iv;
 	struct pci_dev *pdev = iv->core_device.pdev;
 	const char *field;
 	struct svf_model *m;
@@ -241,7 +241,7 @@ static int igbvf_load_locked(struct igbvf_migf *migf, size_t off)
 				    "migration state rejected: invalid %s (%zu bytes)\n",
 				    field, migf->total_length - off);
 	} else {
-		ret = igbvf_restore_decoding(migf, m);
+		ret = svf_igb_restore_decoding(migf, m);
 		/* the VF and its PF may now hold part of the state */
 		migf->half_done = ret != 0;
 	}
@@ -252,7 +252,7 @@ static int igbvf_load_locked(struct igbvf_migf *migf, size_t off)
 }
 
 /* The first @len bytes of @data open with a compatibility record. */
-static bool igbvf_stream_has_compat(const u8 *data, size_t len)
+static bool svf_igb_stream_has_compat(const u8 *data, size_t len)
 {
 	__le32 magic;
 
@@ -263,9 +263,9 @@ static bool igbvf_stream_has_compat(const u8 *data, size_t len)
 }
 
 /* Where the blob starts: after a compatibility record, if there is one. */
-static size_t igbvf_blob_off(const struct igbvf_migf *migf)
+static size_t svf_igb_blob_off(const struct svf_igb_migf *migf)
 {
-	return igbvf_stream_has_compat(migf->data, migf->total_length) ?
+	return svf_igb_stream_has_compat(migf->data, migf->total_length) ?
 	       sizeof(struct svf_compat) : 0;
 }
 
@@ -278,10 +278,10 @@ static size_t igbvf_blob_off(const struct igbvf_migf *migf)
  * with it QEMU's loading of the migration stream: the source then
  * resumes. RESUMING -> STOP reports the same result.
  */
-static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
-				  size_t len, loff_t *pos)
+static ssize_t svf_igb_resume_write(struct file *filp, const char __user *buf,
+				    size_t len, loff_t *pos)
 {
-	struct igbvf_migf *migf = filp->private_data;
+	struct svf_igb_migf *migf = filp->private_data;
 	const struct svf_header *h;
 	struct pci_dev *pdev;
 	const char *field;
@@ -331,7 +331,7 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 	}
 	/* a blob alone may not exceed SVF_MAX_BLOB either */
 	if (end > SVF_MAX_BLOB &&
-	    !igbvf_stream_has_compat(migf->data, max_t(size_t, end,
+	    !svf_igb_stream_has_compat(migf->data, max_t(size_t, end,
 						       migf->total_length))) {
 		done = -EFBIG;
 		goto out;
@@ -344,7 +344,7 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 		done = -ENODEV;
 		goto out;
 	}
-	off = igbvf_blob_off(migf);
+	off = svf_igb_blob_off(migf);
 	if (off && !migf->compat_ok) {
 		if (migf->total_length < off)
 			goto out;
@@ -365,7 +365,7 @@ static ssize_t igbvf_resume_write(struct file *filp, const char __user *buf,
 	h = (const struct svf_header *)(migf->data + off);
 	need = le32_to_cpu(h->total_len);
 	if (need <= migf->total_length - off || need > SVF_MAX_BLOB) {
-		ret = igbvf_load_locked(migf, off);
+		ret = svf_igb_load_locked(migf, off);
 		if (ret)
 			done = ret;
 	}
@@ -374,31 +374,31 @@ out:
 	return done;
 }
 
-static const struct file_operations igbvf_save_fops = {
+static const struct file_operations svf_igb_save_fops = {
 	.owner = THIS_MODULE,
-	.read = igbvf_save_read,
-	.unlocked_ioctl = igbvf_precopy_ioctl,
+	.read = svf_igb_save_read,
+	.unlocked_ioctl = svf_igb_precopy_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.release = igbvf_release_file,
+	.release = svf_igb_release_file,
 };
 
-static const struct file_operations igbvf_resume_fops = {
+static const struct file_operations svf_igb_resume_fops = {
 	.owner = THIS_MODULE,
-	.write = igbvf_resume_write,
-	.release = igbvf_release_file,
+	.write = svf_igb_resume_write,
+	.release = svf_igb_release_file,
 };
 
-static struct igbvf_migf *igbvf_alloc_migf(struct igbvf_vfio *iv,
-					   const struct file_operations *fops,
+static struct svf_igb_migf *svf_igb_alloc_migf(struct svf_igb_vfio *iv,
+					       const struct file_operations *fops,
 					   int flags)
 {
-	struct igbvf_migf *migf;
+	struct svf_igb_migf *migf;
 	struct file *filp;
 
 	migf = kvzalloc(sizeof(*migf), GFP_KERNEL_ACCOUNT);
 	if (!migf)
 		return ERR_PTR(-ENOMEM);
-	filp = anon_inode_getfile("igbvf_vfio_mig", fops, migf, flags);
+	filp = anon_inode_getfile("igbvf-vfio-pci-mig", fops, migf, flags);
 	if (IS_ERR(filp)) {
 		kvfree(migf);
 		return ERR_CAST(filp);
@@ -412,12 +412,12 @@ static struct igbvf_migf *igbvf_alloc_migf(struct igbvf_vfio *iv,
 }
 
 /* A save fd whose stream opens with the compatibility record. */
-static struct igbvf_migf *igbvf_save_open(struct igbvf_vfio *iv)
+static struct svf_igb_migf *svf_igb_save_open(struct svf_igb_vfio *iv)
 {
 	struct pci_dev *pdev = iv->core_device.pdev;
-	struct igbvf_migf *migf;
+	struct svf_igb_migf *migf;
 
-	migf = igbvf_alloc_migf(iv, &igbvf_save_fops, O_RDONLY);
+	migf = svf_igb_alloc_migf(iv, &svf_igb_save_fops, O_RDONLY);
 	if (IS_ERR(migf))
 		return migf;
 	svf_compat_encode(pdev->vendor, pdev->device,
@@ -434,30 +434,30 @@ static struct igbvf_migf *igbvf_save_open(struct igbvf_vfio *iv)
  * offered, so that odd state the guest wrote fails here, on the source,
  * and not at the switch-over on the destination.
  */
-static struct file *igbvf_save(struct igbvf_vfio *iv)
+static struct file *svf_igb_save(struct svf_igb_vfio *iv)
 {
 	struct pci_dev *pdev = iv->core_device.pdev;
-	struct igbvf_migf *migf = iv->saving_migf;
+	struct svf_igb_migf *migf = iv->saving_migf;
 	bool opened = false;
 	struct svf_model *m;
 	const char *field;
 	int len;
 
-	len = igbvf_dirty_check(iv);
+	len = svf_igb_dirty_check(iv);
 	if (len)
 		return ERR_PTR(len);
 	m = kzalloc(2 * sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 	if (!migf) {
-		migf = igbvf_save_open(iv);
+		migf = svf_igb_save_open(iv);
 		if (IS_ERR(migf)) {
 			kfree(m);
 			return ERR_CAST(migf);
 		}
 		opened = true;
 	}
-	len = igbvf_capture(iv, m);
+	len = svf_igb_capture(iv, m);
 	mutex_lock(&migf->lock);
 	if (!len)
 		len = svf_blob_encode(m, pdev->vendor, pdev->device,
@@ -478,7 +478,7 @@ static struct file *igbvf_save(struct igbvf_vfio *iv)
 	kfree(m);
 	if (len < 0) {
 		if (opened) {
-			igbvf_disable_fds(iv, true);
+			svf_igb_disable_fds(iv, true);
 			fput(migf->filp);	/* the reference for user space */
 		}
 		return ERR_PTR(len);
@@ -494,14 +494,14 @@ static struct file *igbvf_save(struct igbvf_vfio *iv)
  * have left the VF and its PF half-configured: *@broken is set and the
  * device goes to ERROR, which only a reset leaves (as pds does).
  */
-static int igbvf_load(struct igbvf_vfio *iv, bool *broken)
+static int svf_igb_load(struct svf_igb_vfio *iv, bool *broken)
 {
-	struct igbvf_migf *migf = iv->resuming_migf;
+	struct svf_igb_migf *migf = iv->resuming_migf;
 	int ret = 0;
 
 	mutex_lock(&migf->lock);
 	if (!migf->loaded && !migf->load_err)
-		igbvf_load_locked(migf, igbvf_blob_off(migf));
+		svf_igb_load_locked(migf, svf_igb_blob_off(migf));
 	ret = migf->load_err;
 	*broken = ret && migf->half_done;
 	if (ret && !*broken) {
@@ -516,20 +516,20 @@ static int igbvf_load(struct igbvf_vfio *iv, bool *broken)
 }
 
 /* Hold the VF off (RUNNING -> RUNNING_P2P, PRE_COPY -> PRE_COPY_P2P). */
-static int igbvf_stop_vf(struct igbvf_vfio *iv)
+static int svf_igb_stop_vf(struct svf_igb_vfio *iv)
 {
-	int ret = igbvf_quiesce(iv);
+	int ret = svf_igb_quiesce(iv);
 
 	if (!ret)
-		igbvf_dirty_quiesced(iv);
+		svf_igb_dirty_quiesced(iv);
 	return ret;
 }
 
 /* Let it run again (the reverse arcs); its buffers are pinned first. */
-static void igbvf_run_vf(struct igbvf_vfio *iv)
+static void svf_igb_run_vf(struct svf_igb_vfio *iv)
 {
-	igbvf_dirty_unquiesced(iv);
-	igbvf_unquiesce(iv);
+	svf_igb_dirty_unquiesced(iv);
+	svf_igb_unquiesce(iv);
 }
 
 /*
@@ -538,30 +538,30 @@ static void igbvf_run_vf(struct igbvf_vfio *iv)
  * first, all-dirty bitmap before it asks for PRE_COPY, and sends no page
  * before that: writes the VF made earlier are in that first pass.
  */
-static struct file *igbvf_precopy(struct igbvf_vfio *iv)
+static struct file *svf_igb_precopy(struct svf_igb_vfio *iv)
 {
-	struct igbvf_migf *migf;
+	struct svf_igb_migf *migf;
 	int ret;
 
-	ret = igbvf_dirty_start(iv);
+	ret = svf_igb_dirty_start(iv);
 	if (ret)
 		return ERR_PTR(ret);
-	migf = igbvf_save_open(iv);
+	migf = svf_igb_save_open(iv);
 	return IS_ERR(migf) ? ERR_CAST(migf) : migf->filp;
 }
 
 /**
- * igbvf_step() - take one arc of the migration state machine
+ * svf_igb_step() - take one arc of the migration state machine
  * @iv: the device (state_mutex held)
  * @next: the state vfio_mig_get_next_state() chose
  *
  * Return: the data fd the arc opens, NULL, or an ERR_PTR.
  */
-static struct file *igbvf_step(struct igbvf_vfio *iv,
-			       enum vfio_device_mig_state next)
+static struct file *svf_igb_step(struct svf_igb_vfio *iv,
+				 enum vfio_device_mig_state next)
 {
 	enum vfio_device_mig_state cur = iv->mig_state;
-	struct igbvf_migf *migf;
+	struct svf_igb_migf *migf;
 	int ret;
 
 	/* quiesce: no DMA, no interrupt; the rings get pinned if tracking */
@@ -569,14 +569,14 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 	     next == VFIO_DEVICE_STATE_RUNNING_P2P) ||
 	    (cur == VFIO_DEVICE_STATE_PRE_COPY &&
 	     next == VFIO_DEVICE_STATE_PRE_COPY_P2P)) {
-		ret = igbvf_stop_vf(iv);
+		ret = svf_igb_stop_vf(iv);
 		return ret ? ERR_PTR(ret) : NULL;
 	}
 	if ((cur == VFIO_DEVICE_STATE_RUNNING_P2P &&
 	     next == VFIO_DEVICE_STATE_RUNNING) ||
 	    (cur == VFIO_DEVICE_STATE_PRE_COPY_P2P &&
 	     next == VFIO_DEVICE_STATE_PRE_COPY)) {
-		igbvf_run_vf(iv);
+		svf_igb_run_vf(iv);
 		return NULL;
 	}
 	/* the VF has no peer-to-peer traffic: STOP and RUNNING_P2P coincide */
@@ -589,7 +589,7 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 	     next == VFIO_DEVICE_STATE_PRE_COPY) ||
 	    (cur == VFIO_DEVICE_STATE_RUNNING_P2P &&
 	     next == VFIO_DEVICE_STATE_PRE_COPY_P2P))
-		return igbvf_precopy(iv);
+		return svf_igb_precopy(iv);
 	/*
 	 * A cancelled migration: the data fd ends, tracking does not (the
 	 * container stays in pinned-page scope, see dirty.c).
@@ -598,22 +598,22 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 	     next == VFIO_DEVICE_STATE_RUNNING) ||
 	    (cur == VFIO_DEVICE_STATE_PRE_COPY_P2P &&
 	     next == VFIO_DEVICE_STATE_RUNNING_P2P)) {
-		igbvf_disable_fds(iv, true);
+		svf_igb_disable_fds(iv, true);
 		return NULL;
 	}
 	/* the PRE_COPY fd carries on: the blob follows the record */
 	if ((cur == VFIO_DEVICE_STATE_STOP ||
 	     cur == VFIO_DEVICE_STATE_PRE_COPY_P2P) &&
 	    next == VFIO_DEVICE_STATE_STOP_COPY)
-		return igbvf_save(iv);
+		return svf_igb_save(iv);
 	if (cur == VFIO_DEVICE_STATE_STOP_COPY &&
 	    next == VFIO_DEVICE_STATE_STOP) {
-		igbvf_disable_fds(iv, true);
+		svf_igb_disable_fds(iv, true);
 		return NULL;
 	}
 	if (cur == VFIO_DEVICE_STATE_STOP &&
 	    next == VFIO_DEVICE_STATE_RESUMING) {
-		migf = igbvf_alloc_migf(iv, &igbvf_resume_fops, O_WRONLY);
+		migf = svf_igb_alloc_migf(iv, &svf_igb_resume_fops, O_WRONLY);
 		if (IS_ERR(migf))
 			return ERR_CAST(migf);
 		get_file(migf->filp);
@@ -625,29 +625,29 @@ static struct file *igbvf_step(struct igbvf_vfio *iv,
 		bool broken;
 
 		/* refused: RESUMING (queues disabled), or ERROR if half done */
-		ret = igbvf_load(iv, &broken);
+		ret = svf_igb_load(iv, &broken);
 		if (ret && broken) {
-			igbvf_disable_fds(iv, true);
+			svf_igb_disable_fds(iv, true);
 			iv->mig_state = VFIO_DEVICE_STATE_ERROR;
 		}
 		if (ret)
 			return ERR_PTR(ret);
-		igbvf_disable_fds(iv, true);
+		svf_igb_disable_fds(iv, true);
 		return NULL;
 	}
 	return ERR_PTR(-EINVAL);
 }
 
 static struct file *
-igbvf_set_state(struct vfio_device *vdev, enum vfio_device_mig_state new_state)
+svf_igb_set_state(struct vfio_device *vdev, enum vfio_device_mig_state new_state)
 {
-	struct igbvf_vfio *iv = to_igbvf(vdev);
+	struct svf_igb_vfio *iv = to_svf_igb(vdev);
 	enum vfio_device_mig_state next;
 	struct file *res = NULL;
 	int ret;
 
 	mutex_lock(&iv->state_mutex);
-	igbvf_reap_fds(iv);
+	svf_igb_reap_fds(iv);
 	/* no arc leaves ERROR (the core WARNs if asked): only a reset does */
 	if (iv->mig_state == VFIO_DEVICE_STATE_ERROR)
 		res = ERR_PTR(-EINVAL);
@@ -658,7 +658,7 @@ igbvf_set_state(struct vfio_device *vdev, enum vfio_device_mig_state new_state)
 			res = ERR_PTR(ret);
 			break;
 		}
-		res = igbvf_step(iv, next);
+		res = svf_igb_step(iv, next);
 		if (IS_ERR(res))
 			break;
 		iv->mig_state = next;
@@ -668,30 +668,30 @@ igbvf_set_state(struct vfio_device *vdev, enum vfio_device_mig_state new_state)
 			break;
 		}
 	}
-	igbvf_state_mutex_unlock(iv);
+	svf_igb_state_mutex_unlock(iv);
 	return res;
 }
 
-static int igbvf_get_state(struct vfio_device *vdev,
-			   enum vfio_device_mig_state *curr_state)
+static int svf_igb_get_state(struct vfio_device *vdev,
+			     enum vfio_device_mig_state *curr_state)
 {
-	struct igbvf_vfio *iv = to_igbvf(vdev);
+	struct svf_igb_vfio *iv = to_svf_igb(vdev);
 
 	mutex_lock(&iv->state_mutex);
 	*curr_state = iv->mig_state;
-	igbvf_state_mutex_unlock(iv);
+	svf_igb_state_mutex_unlock(iv);
 	return 0;
 }
 
-static int igbvf_get_data_size(struct vfio_device *vdev,
-			       unsigned long *stop_copy_length)
+static int svf_igb_get_data_size(struct vfio_device *vdev,
+				 unsigned long *stop_copy_length)
 {
 	*stop_copy_length = sizeof(struct svf_compat) + SVF_BLOB_SIZE;
 	return 0;
 }
 
-const struct vfio_migration_ops igbvf_vfio_mig_ops = {
-	.migration_set_state = igbvf_set_state,
-	.migration_get_state = igbvf_get_state,
-	.migration_get_data_size = igbvf_get_data_size,
+const struct vfio_migration_ops svf_igb_vfio_mig_ops = {
+	.migration_set_state = svf_igb_set_state,
+	.migration_get_state = svf_igb_get_state,
+	.migration_get_data_size = svf_igb_get_data_size,
 };

@@ -6,7 +6,7 @@
  * it back, write the message into VMBMEM, raise REQ, wait for PFACK (the PF
  * read it), wait for PFSTS (the PF replied), read the reply, ACK it.
  *
- * A whole restore shares one deadline (struct igbvf_mbx_ctx). While it
+ * A whole restore shares one deadline (struct svf_igb_mbx_ctx). While it
  * waits for the PF it holds neither memory_lock nor shadow_lock, which a
  * reset needs; it stops on a fatal signal and when the VF was reset
  * meanwhile. Read-to-clear bits the driver consumes that are not part of
@@ -26,13 +26,13 @@ MODULE_PARM_DESC(fault_mbx_delay_ms,
 		 "Testing only: wait this long before each message the driver sends the PF (a slow PF)");
 
 /*
- * Sleep for about @us with the register locks dropped (igbvf_hw_lock()
+ * Sleep for about @us with the register locks dropped (svf_igb_hw_lock()
  * order), then take them again. Returns with the locks held: 0, -EINTR on
  * a fatal signal, -ETIMEDOUT past the deadline, -ENODEV if the VF was reset
  * meanwhile, -EIO if BAR0 is no longer usable.
  */
-static int igbvf_mbx_sleep(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
-			   unsigned int us)
+static int svf_igb_mbx_sleep(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
+			     unsigned int us)
 {
 	struct vfio_pci_core_device *vdev = &iv->core_device;
 
@@ -47,7 +47,7 @@ static int igbvf_mbx_sleep(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 	mutex_lock(&iv->shadow_lock);
 	if (atomic_read(&iv->reset_gen) != ctx->reset_gen)
 		return -ENODEV;
-	if (!igbvf_bar_usable(iv))
+	if (!svf_igb_bar_usable(iv))
 		return -EIO;
 	return 0;
 }
@@ -57,10 +57,10 @@ static int igbvf_mbx_sleep(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
  * RSTD, and the PF often sets PFACK and PFSTS before the first read, so
  * every bit read is accumulated in *@seen.
  */
-static int igbvf_mbx_wait(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
-			  u32 bit, u32 *seen)
+static int svf_igb_mbx_wait(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
+			    u32 bit, u32 *seen)
 {
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	u32 v;
 	int ret;
 
@@ -73,7 +73,7 @@ static int igbvf_mbx_wait(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 		*seen |= v;
 		if (*seen & bit)
 			break;
-		ret = igbvf_mbx_sleep(iv, ctx, 500);
+		ret = svf_igb_mbx_sleep(iv, ctx, 500);
 		if (ret)
 			return ret;
 	}
@@ -81,19 +81,19 @@ static int igbvf_mbx_wait(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 }
 
 /**
- * igbvf_mbx_lock() - own the mailbox buffer as igbvf does
- * @iv: the device (igbvf_hw_lock() held; dropped while waiting)
+ * svf_igb_mbx_lock() - own the mailbox buffer as igbvf does
+ * @iv: the device (svf_igb_hw_lock() held; dropped while waiting)
  * @ctx: the restore's deadline and reset generation
  *
  * Sets VFU and reads it back (e1000_obtain_mbx_lock_vf()): the PF may
  * hold the buffer (PFU) for a moment. Any later V2PMAILBOX write without
  * VFU gives it back.
  *
- * Return: 0 or igbvf_mbx_send()'s errors.
+ * Return: 0 or svf_igb_mbx_send()'s errors.
  */
-int igbvf_mbx_lock(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx)
+int svf_igb_mbx_lock(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx)
 {
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	u32 v;
 	int ret;
 
@@ -105,15 +105,15 @@ int igbvf_mbx_lock(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx)
 		iv->r2c |= v & IGBVF_V2P_RSTD;
 		if (v & IGBVF_V2P_VFU)
 			return 0;
-		ret = igbvf_mbx_sleep(iv, ctx, 500);
+		ret = svf_igb_mbx_sleep(iv, ctx, 500);
 		if (ret)
 			return ret;
 	}
 }
 
 /**
- * igbvf_mbx_send() - send one message to the PF and read its reply
- * @iv: the device (igbvf_hw_lock() held; dropped while waiting)
+ * svf_igb_mbx_send() - send one message to the PF and read its reply
+ * @iv: the device (svf_igb_hw_lock() held; dropped while waiting)
  * @ctx: the restore's deadline and reset generation
  * @msg: message words
  * @words: number of words in @msg (1..16)
@@ -124,34 +124,34 @@ int igbvf_mbx_lock(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx)
  * the VF is gone, -EINTR on a fatal signal, -ENODEV if the VF was reset.
  * The register locks are held on return in every case.
  */
-int igbvf_mbx_send(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
-		   const u32 *msg, int words, u32 *reply, int reply_words)
+int svf_igb_mbx_send(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
+		     const u32 *msg, int words, u32 *reply, int reply_words)
 {
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	u32 seen = 0;
 	int i, ret;
 
 	lockdep_assert_held(&iv->shadow_lock);
 	if (fault_mbx_delay_ms) {
-		ret = igbvf_mbx_sleep(iv, ctx, fault_mbx_delay_ms * 1000);
+		ret = svf_igb_mbx_sleep(iv, ctx, fault_mbx_delay_ms * 1000);
 		if (ret)
 			return ret;
 	}
 	/* drop stale PFACK/PFSTS so the waits below see only this exchange */
 	iv->r2c |= ioread32(bar + IGBVF_V2PMAILBOX) & IGBVF_V2P_RSTD;
-	ret = igbvf_mbx_lock(iv, ctx);
+	ret = svf_igb_mbx_lock(iv, ctx);
 	if (ret)
 		return ret;
 	for (i = 0; i < words; i++)
 		iowrite32(msg[i], bar + IGBVF_VMBMEM + 4 * i);
 	iowrite32(IGBVF_V2P_REQ, bar + IGBVF_V2PMAILBOX);
-	ret = igbvf_mbx_wait(iv, ctx, IGBVF_V2P_PFACK, &seen);
+	ret = svf_igb_mbx_wait(iv, ctx, IGBVF_V2P_PFACK, &seen);
 	if (ret)
 		return ret;
-	ret = igbvf_mbx_wait(iv, ctx, IGBVF_V2P_PFSTS, &seen);
+	ret = svf_igb_mbx_wait(iv, ctx, IGBVF_V2P_PFSTS, &seen);
 	if (ret)
 		return ret;
-	ret = igbvf_mbx_lock(iv, ctx);
+	ret = svf_igb_mbx_lock(iv, ctx);
 	if (ret)
 		return ret;
 	for (i = 0; i < reply_words; i++)

@@ -13,12 +13,12 @@
 #include "igbvf_vfio.h"
 #include "regs.h"
 
-static const u32 igbvf_stat_regs[SVF_NR_STATS] = {
+static const u32 svf_igb_stat_regs[SVF_NR_STATS] = {
 	IGBVF_GPRC, IGBVF_GPTC, IGBVF_GORC, IGBVF_GOTC, IGBVF_MPRC,
 	IGBVF_GPRLBC, IGBVF_GPTLBC, IGBVF_GORLBC, IGBVF_GOTLBC,
 };
 
-void igbvf_shadow_reset(struct igbvf_vfio *iv)
+void svf_igb_shadow_reset(struct svf_igb_vfio *iv)
 {
 	mutex_lock(&iv->shadow_lock);
 	memset(&iv->shadow, 0, sizeof(iv->shadow));
@@ -31,12 +31,12 @@ void igbvf_shadow_reset(struct igbvf_vfio *iv)
 	mutex_unlock(&iv->shadow_lock);
 }
 
-static int igbvf_stat_index(u32 off)
+static int svf_igb_stat_index(u32 off)
 {
 	int i;
 
 	for (i = 0; i < SVF_NR_STATS; i++)
-		if (igbvf_stat_regs[i] == off)
+		if (svf_igb_stat_regs[i] == off)
 			return i;
 	return -1;
 }
@@ -45,7 +45,7 @@ static int igbvf_stat_index(u32 off)
  * A VF reset makes the PF forget the VF's configuration (igb_vf_reset()),
  * all but LPE and the unicast filters, and set VLAN stripping its own way.
  */
-static void igbvf_pf_forget(struct igbvf_vfio *iv)
+static void svf_igb_pf_forget(struct svf_igb_vfio *iv)
 {
 	struct svf_model *s = &iv->shadow;
 
@@ -57,8 +57,8 @@ static void igbvf_pf_forget(struct igbvf_vfio *iv)
 }
 
 /* SET_MAC_ADDR with a filter sub-command, as igb 6.12 treats it. */
-static void igbvf_commit_filter(struct igbvf_vfio *iv, u32 info,
-				const u8 *mac, bool ack)
+static void svf_igb_commit_filter(struct svf_igb_vfio *iv, u32 info,
+				  const u8 *mac, bool ack)
 {
 	struct svf_model *s = &iv->shadow;
 	int i;
@@ -86,7 +86,7 @@ static void igbvf_commit_filter(struct igbvf_vfio *iv, u32 info,
 }
 
 /* The PF answered the guest's pending request: record the outcome. */
-static void igbvf_commit(struct igbvf_vfio *iv, const u32 *reply)
+static void svf_igb_commit(struct svf_igb_vfio *iv, const u32 *reply)
 {
 	struct svf_model *s = &iv->shadow;
 	const u32 *req = iv->req;
@@ -98,14 +98,14 @@ static void igbvf_commit(struct igbvf_vfio *iv, const u32 *reply)
 		return;
 	if (type == IGBVF_MSG_RESET) {
 		/* the reply names the MAC the PF holds for the VF */
-		igbvf_pf_forget(iv);
+		svf_igb_pf_forget(iv);
 		if (reply[0] & IGBVF_MSG_ACK)
 			memcpy(s->mac, &reply[1], ETH_ALEN);
 		return;
 	}
 	if (type == IGBVF_MSG_SET_MAC && info) {
-		igbvf_commit_filter(iv, info, (const u8 *)&req[1],
-				    reply[0] & IGBVF_MSG_ACK);
+		svf_igb_commit_filter(iv, info, (const u8 *)&req[1],
+				      reply[0] & IGBVF_MSG_ACK);
 		return;
 	}
 	if (!(reply[0] & IGBVF_MSG_ACK))
@@ -163,15 +163,15 @@ static void igbvf_commit(struct igbvf_vfio *iv, const u32 *reply)
 }
 
 /* Read the PF's reply to the guest's pending request and commit it. */
-static void igbvf_take_reply(struct igbvf_vfio *iv)
+static void svf_igb_take_reply(struct svf_igb_vfio *iv)
 {
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	u32 reply[3];
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(reply); i++)
 		reply[i] = ioread32(bar + IGBVF_VMBMEM + 4 * i);
-	igbvf_commit(iv, reply);
+	svf_igb_commit(iv, reply);
 	iv->req_pending = false;
 }
 
@@ -180,12 +180,12 @@ static void igbvf_take_reply(struct igbvf_vfio *iv)
  * no access reaches a VF in D3 or in the middle of a reset; memory_lock is
  * taken before shadow_lock, the order a reset (reset_done) imposes.
  */
-static int igbvf_hw_lock(struct igbvf_vfio *iv)
+static int svf_igb_hw_lock(struct svf_igb_vfio *iv)
 {
 	struct vfio_pci_core_device *vdev = &iv->core_device;
 
 	down_read(&vdev->memory_lock);
-	if (!igbvf_bar_usable(iv)) {
+	if (!svf_igb_bar_usable(iv)) {
 		up_read(&vdev->memory_lock);
 		return -EIO;
 	}
@@ -193,18 +193,18 @@ static int igbvf_hw_lock(struct igbvf_vfio *iv)
 	return 0;
 }
 
-static void igbvf_hw_unlock(struct igbvf_vfio *iv)
+static void svf_igb_hw_unlock(struct svf_igb_vfio *iv)
 {
 	mutex_unlock(&iv->shadow_lock);
 	up_read(&iv->core_device.memory_lock);
 }
 
-int igbvf_trap_read(struct igbvf_vfio *iv, u32 off, u32 *val)
+int svf_igb_trap_read(struct svf_igb_vfio *iv, u32 off, u32 *val)
 {
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	int i;
 
-	if (igbvf_hw_lock(iv))
+	if (svf_igb_hw_lock(iv))
 		return -EIO;
 	*val = ioread32(bar + off);
 	if (off == IGBVF_V2PMAILBOX) {
@@ -216,26 +216,26 @@ int igbvf_trap_read(struct igbvf_vfio *iv, u32 off, u32 *val)
 	} else if (off == IGBVF_VMBMEM && iv->req_pending && iv->reply_seen &&
 		   (*val & (IGBVF_MSG_ACK | IGBVF_MSG_NACK))) {
 		/* only a reply the PF signalled is the PF's */
-		igbvf_take_reply(iv);
+		svf_igb_take_reply(iv);
 	} else {
-		i = igbvf_stat_index(off);
+		i = svf_igb_stat_index(off);
 		if (i >= 0)
 			*val += iv->stats_adj[i];
 	}
-	igbvf_hw_unlock(iv);
+	svf_igb_hw_unlock(iv);
 	return 0;
 }
 
-int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
+int svf_igb_trap_write(struct svf_igb_vfio *iv, u32 off, u32 val)
 {
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	struct svf_model *s = &iv->shadow;
 
 	/* PBACL of a VF aliases the PF's MSI-X pending bits in QEMU's igb */
 	if (off == IGBVF_PBACL)
 		return 0;
 
-	if (igbvf_hw_lock(iv))
+	if (svf_igb_hw_lock(iv))
 		return -EIO;
 	switch (off) {
 	case IGBVF_EIMS:
@@ -277,7 +277,7 @@ int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
 			s->ivar0 = 0;
 			s->ivar_misc = 0;
 			memset(s->eitr, 0, sizeof(s->eitr));
-			igbvf_pf_forget(iv);
+			svf_igb_pf_forget(iv);
 			iv->req_pending = false;
 		}
 		break;
@@ -291,7 +291,7 @@ int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
 		break;
 	}
 	iowrite32(val, bar + off);
-	igbvf_hw_unlock(iv);
+	svf_igb_hw_unlock(iv);
 	return 0;
 }
 
@@ -301,9 +301,9 @@ int igbvf_trap_write(struct igbvf_vfio *iv, u32 off, u32 val)
  * guest already read PFSTS (read-to-clear), the PF has answered and the
  * reply waits in VMBMEM: igbvf reads the status before the message.
  */
-static void igbvf_settle_mailbox(struct igbvf_vfio *iv)
+static void svf_igb_settle_mailbox(struct svf_igb_vfio *iv)
 {
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	unsigned long end = jiffies + msecs_to_jiffies(1000);
 
 	while (iv->req_pending) {
@@ -313,7 +313,7 @@ static void igbvf_settle_mailbox(struct igbvf_vfio *iv)
 		if (iv->reply_seen || (iv->r2c & IGBVF_V2P_PFSTS)) {
 			if (ioread32(bar + IGBVF_VMBMEM) &
 			    (IGBVF_MSG_ACK | IGBVF_MSG_NACK))
-				igbvf_take_reply(iv);
+				svf_igb_take_reply(iv);
 			iv->req_pending = false;
 			break;
 		}
@@ -339,10 +339,10 @@ MODULE_PARM_DESC(fault_queue_stuck,
  * The 82576 keeps a disabled queue's ENABLE bit set until the queue has
  * actually stopped (its DMA done): wait for every queue to read back 0.
  */
-static int igbvf_wait_queues_stopped(struct igbvf_vfio *iv)
+static int svf_igb_wait_queues_stopped(struct svf_igb_vfio *iv)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(IGBVF_QUEUE_STOP_MS);
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	u32 busy;
 	int q;
 
@@ -364,9 +364,9 @@ static int igbvf_wait_queues_stopped(struct igbvf_vfio *iv)
  * work posted before the switch, RDT hands the ring to the adapter) and
  * unmask the interrupts the guest had unmasked.
  */
-static void igbvf_resume_queues(struct igbvf_vfio *iv)
+static void svf_igb_resume_queues(struct svf_igb_vfio *iv)
 {
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	int q;
 
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
@@ -381,7 +381,7 @@ static void igbvf_resume_queues(struct igbvf_vfio *iv)
 }
 
 /**
- * igbvf_quiesce() - hold the VF off: no DMA, no interrupts
+ * svf_igb_quiesce() - hold the VF off: no DMA, no interrupts
  * @iv: the device (state_mutex held)
  *
  * Masks the VF's interrupts, disables its RX queues (QEMU's adapter, like
@@ -393,20 +393,20 @@ static void igbvf_resume_queues(struct igbvf_vfio *iv)
  * Return: 0; -ETIMEDOUT if a queue did not stop (the VF runs on as it
  * was), -EIO if the VF no longer responds.
  */
-int igbvf_quiesce(struct igbvf_vfio *iv)
+int svf_igb_quiesce(struct svf_igb_vfio *iv)
 {
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	unsigned long end;
 	int q, ret;
 
-	ret = igbvf_hw_lock(iv);
+	ret = svf_igb_hw_lock(iv);
 	if (ret)
 		return ret;
 	if (ioread32(bar + IGBVF_STATUS) == ~0U) {
-		igbvf_hw_unlock(iv);
+		svf_igb_hw_unlock(iv);
 		return -EIO;
 	}
-	igbvf_settle_mailbox(iv);
+	svf_igb_settle_mailbox(iv);
 	iowrite32(SVF_VECTOR_MASK, bar + IGBVF_EIMC);
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
 		iv->saved_rxdctl[q] = ioread32(bar + IGBVF_RXDCTL(q));
@@ -424,67 +424,67 @@ int igbvf_quiesce(struct igbvf_vfio *iv)
 		iowrite32(iv->saved_txdctl[q] & ~IGBVF_XDCTL_EN,
 			  bar + IGBVF_TXDCTL(q));
 	}
-	ret = igbvf_wait_queues_stopped(iv);
+	ret = svf_igb_wait_queues_stopped(iv);
 	/* an interrupt of an unmasked vector may have been cut off */
 	iv->raise = iv->shadow.eims;
 	if (ret) {
 		pci_err(iv->core_device.pdev,
 			"VF queues did not stop within %u ms: migration refused\n",
 			IGBVF_QUEUE_STOP_MS);
-		igbvf_resume_queues(iv);
+		svf_igb_resume_queues(iv);
 	} else {
 		iv->quiesced = true;
 	}
-	igbvf_hw_unlock(iv);
+	svf_igb_hw_unlock(iv);
 	return ret;
 }
 
 /**
- * igbvf_unquiesce() - let the VF run again
+ * svf_igb_unquiesce() - let the VF run again
  * @iv: the device (state_mutex held)
  *
- * Resumes the queues (igbvf_resume_queues()) and raises the vectors that
+ * Resumes the queues (svf_igb_resume_queues()) and raises the vectors that
  * were unmasked at the quiesce (on a destination: the source's, carried
  * as the blob's irq.pending) once, so a guest that waited for an
  * interrupt across the switch is woken (a spurious one is harmless).
  */
-void igbvf_unquiesce(struct igbvf_vfio *iv)
+void svf_igb_unquiesce(struct svf_igb_vfio *iv)
 {
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 
-	if (igbvf_hw_lock(iv))
+	if (svf_igb_hw_lock(iv))
 		return;
 	if (!iv->quiesced)
 		goto out;
-	igbvf_resume_queues(iv);
+	svf_igb_resume_queues(iv);
 	if (iv->raise)
 		iowrite32(iv->raise, bar + IGBVF_EICS);
 	iv->quiesced = false;
 out:
-	igbvf_hw_unlock(iv);
+	svf_igb_hw_unlock(iv);
 }
 
 /**
- * igbvf_capture() - snapshot a quiesced VF into the model
+ * svf_igb_capture() - snapshot a quiesced VF into the model
  * @iv: the device (state_mutex held, device STOPped)
  * @m: the model to fill
  *
  * Return: 0, or -EIO if the VF cannot be accessed.
  */
-int igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m)
+int svf_igb_capture(struct svf_igb_vfio *iv, struct svf_model *m)
 {
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	int q, i;
 	u32 v;
 
-	if (igbvf_hw_lock(iv))
+	if (svf_igb_hw_lock(iv))
 		return -EIO;
 	/* the PF acknowledged more than the state (and igb) can hold */
 	if (iv->vlan_overflow || iv->uc_overflow) {
 		pci_err(iv->core_device.pdev,
 			"guest state cannot be migrated: more than %s\n",
 			iv->vlan_overflow ? "32 VLANs" : "3 unicast MAC filters");
-		igbvf_hw_unlock(iv);
+		svf_igb_hw_unlock(iv);
 		return -EOVERFLOW;
 	}
 	*m = iv->shadow;
@@ -515,7 +515,7 @@ int igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m)
 	m->psrtype = ioread32(bar + IGBVF_PSRTYPE);
 	m->nr_stats = SVF_NR_STATS;
 	for (i = 0; i < SVF_NR_STATS; i++)
-		m->stats[i] = ioread32(bar + igbvf_stat_regs[i]) +
+		m->stats[i] = ioread32(bar + svf_igb_stat_regs[i]) +
 			      iv->stats_adj[i];
 	/* the mailbox as the guest will find it, reply bits included */
 	for (i = 0; i < SVF_MBX_WORDS; i++)
@@ -524,7 +524,7 @@ int igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m)
 	iv->r2c |= v & IGBVF_V2P_R2C;
 	m->r2c = (iv->r2c & SVF_R2C_VALID) | (v & SVF_MBX_VFU);
 	m->irq_pending = iv->quiesced ? iv->raise : iv->shadow.eims;
-	igbvf_hw_unlock(iv);
+	svf_igb_hw_unlock(iv);
 	return 0;
 }
 
@@ -534,14 +534,14 @@ int igbvf_capture(struct igbvf_vfio *iv, struct svf_model *m)
 /*
  * Send one replayed request; the PF must acknowledge it. Return: 0,
  * -EPERM if the PF refused it (NACK), -EPROTO if the reply is not to it,
- * or igbvf_mbx_send()'s error.
+ * or svf_igb_mbx_send()'s error.
  */
-static int igbvf_replay_msg(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
-			    const u32 *msg, int words, u32 *reply)
+static int svf_igb_replay_msg(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
+			      const u32 *msg, int words, u32 *reply)
 {
 	int ret;
 
-	ret = igbvf_mbx_send(iv, ctx, msg, words, reply, 1);
+	ret = svf_igb_mbx_send(iv, ctx, msg, words, reply, 1);
 	if (ret)
 		return ret;
 	if ((reply[0] & 0xFFFF) != (msg[0] & 0xFFFF))
@@ -558,8 +558,8 @@ static int igbvf_replay_msg(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
  * MAC without trust) fails the restore rather than drop the guest's
  * traffic to that address.
  */
-static int igbvf_replay_filters(struct igbvf_vfio *iv,
-				struct igbvf_mbx_ctx *ctx,
+static int svf_igb_replay_filters(struct svf_igb_vfio *iv,
+				  struct svf_igb_mbx_ctx *ctx,
 				const struct svf_model *m, const char **what)
 {
 	u32 msg[3] = {}, reply[1];
@@ -571,14 +571,14 @@ static int igbvf_replay_filters(struct igbvf_vfio *iv,
 	msg[0] = IGBVF_MSG_SET_MAC |
 		 (IGBVF_MAC_FILTER_CLR << IGBVF_MSGINFO_SHIFT);
 	memcpy(&msg[1], m->uc[0], ETH_ALEN);
-	ret = igbvf_replay_msg(iv, ctx, msg, 3, reply);
+	ret = svf_igb_replay_msg(iv, ctx, msg, 3, reply);
 	if (ret && ret != -EPERM)
 		return ret;
 	for (i = 0; i < m->nr_uc; i++) {
 		msg[0] = IGBVF_MSG_SET_MAC |
 			 (IGBVF_MAC_FILTER_ADD << IGBVF_MSGINFO_SHIFT);
 		memcpy(&msg[1], m->uc[i], ETH_ALEN);
-		ret = igbvf_replay_msg(iv, ctx, msg, 3, reply);
+		ret = svf_igb_replay_msg(iv, ctx, msg, 3, reply);
 		if (ret == -EPERM)
 			pci_err(iv->core_device.pdev,
 				"PF refused unicast filter %pM for this VF (filter list full, or administrative MAC without trust)\n",
@@ -594,8 +594,8 @@ static int igbvf_replay_filters(struct igbvf_vfio *iv,
  * and stops after VLAN 0; the replay's last VLAN may have left it the
  * other way than the guest's last one did.
  */
-static int igbvf_replay_strip(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
-			      const struct svf_model *m, const char **what)
+static int svf_igb_replay_strip(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
+				const struct svf_model *m, const char **what)
 {
 	bool want = m->pf_flags & SVF_PF_VLAN_STRIP;
 	u32 msg[2], reply[1];
@@ -607,23 +607,23 @@ static int igbvf_replay_strip(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 	msg[0] = IGBVF_MSG_SET_VLAN | (1 << IGBVF_MSGINFO_SHIFT);
 	if (!want) {
 		msg[1] = 0;	/* VLAN 0: the VF has it since VF_RESET */
-		return igbvf_replay_msg(iv, ctx, msg, 2, reply);
+		return svf_igb_replay_msg(iv, ctx, msg, 2, reply);
 	}
 	/* no VLAN to replay: add and remove one the guest does not use */
 	msg[1] = 4095;
-	ret = igbvf_replay_msg(iv, ctx, msg, 2, reply);
+	ret = svf_igb_replay_msg(iv, ctx, msg, 2, reply);
 	if (ret)
 		return ret;
 	msg[0] = IGBVF_MSG_SET_VLAN;
-	return igbvf_replay_msg(iv, ctx, msg, 2, reply);
+	return svf_igb_replay_msg(iv, ctx, msg, 2, reply);
 }
 
 /*
  * Redo the guest's PF-side configuration. A refusal is reported here, in
  * one line naming what the PF refused; other errors by the caller.
  */
-static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
-			const struct svf_model *m, const char **what)
+static int svf_igb_replay(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
+			  const struct svf_model *m, const char **what)
 {
 	struct pci_dev *pdev = iv->core_device.pdev;
 	u32 msg[SVF_MBX_WORDS] = {}, reply[3] = {}, nr_mc;
@@ -631,7 +631,7 @@ static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 
 	msg[0] = IGBVF_MSG_RESET;
 	*what = "VF_RESET";
-	ret = igbvf_mbx_send(iv, ctx, msg, 1, reply, 3);
+	ret = svf_igb_mbx_send(iv, ctx, msg, 1, reply, 3);
 	if (ret)
 		return ret;
 	if ((reply[0] & 0xFFFF) != IGBVF_MSG_RESET)
@@ -644,7 +644,7 @@ static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 		msg[0] = IGBVF_MSG_SET_MAC;
 		memcpy(&msg[1], m->mac, ETH_ALEN);
 		*what = "SET_MAC_ADDR";
-		ret = igbvf_replay_msg(iv, ctx, msg, 3, reply);
+		ret = svf_igb_replay_msg(iv, ctx, msg, 3, reply);
 		if (ret == -EPERM)
 			pci_err(pdev, "PF refused MAC %pM for this VF (administratively set MAC?)\n",
 				m->mac);
@@ -652,7 +652,7 @@ static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 			return ret;
 	}
 
-	ret = igbvf_replay_filters(iv, ctx, m, what);
+	ret = svf_igb_replay_filters(iv, ctx, m, what);
 	if (ret)
 		return ret;
 
@@ -663,7 +663,7 @@ static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 	for (i = 0; i < m->nr_mc; i++)
 		((u16 *)&msg[1])[i] = m->mc[i];
 	*what = "SET_MULTICAST";
-	ret = igbvf_replay_msg(iv, ctx, msg, SVF_MBX_WORDS, reply);
+	ret = svf_igb_replay_msg(iv, ctx, msg, SVF_MBX_WORDS, reply);
 	if (ret == -EPERM)
 		pci_err(pdev, "PF refused the multicast list (%u groups) for this VF\n",
 			nr_mc);
@@ -675,21 +675,21 @@ static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 		msg[0] = IGBVF_MSG_SET_VLAN | (1 << IGBVF_MSGINFO_SHIFT);
 		msg[1] = m->vlans[i];
 		*what = "SET_VLAN";
-		ret = igbvf_replay_msg(iv, ctx, msg, 2, reply);
+		ret = svf_igb_replay_msg(iv, ctx, msg, 2, reply);
 		if (ret == -EPERM)
 			pci_err(pdev, "PF refused VLAN %u for this VF (administrative VLAN?)\n",
 				m->vlans[i]);
 		if (ret)
 			return ret;
 	}
-	ret = igbvf_replay_strip(iv, ctx, m, what);
+	ret = svf_igb_replay_strip(iv, ctx, m, what);
 	if (ret)
 		return ret;
 	if (m->pf_flags & SVF_PF_LPE_SET) {
 		msg[0] = IGBVF_MSG_SET_LPE;
 		msg[1] = m->max_frame;
 		*what = "SET_LPE";
-		ret = igbvf_replay_msg(iv, ctx, msg, 2, reply);
+		ret = svf_igb_replay_msg(iv, ctx, msg, 2, reply);
 		if (ret == -EPERM)
 			pci_err(pdev, "PF refused frame size %u for this VF\n",
 				m->max_frame);
@@ -699,7 +699,7 @@ static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 	if (m->pf_flags & SVF_PF_PROMISC_SET) {
 		msg[0] = IGBVF_MSG_SET_PROMISC | m->promisc;
 		*what = "SET_PROMISC";
-		ret = igbvf_replay_msg(iv, ctx, msg, 1, reply);
+		ret = svf_igb_replay_msg(iv, ctx, msg, 1, reply);
 		if (ret == -EPERM)
 			pci_err(pdev, "PF refused promiscuous mode 0x%x for this VF\n",
 				m->promisc);
@@ -710,7 +710,7 @@ static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
 }
 
 /**
- * igbvf_restore() - program a validated model into this (reset) VF
+ * svf_igb_restore() - program a validated model into this (reset) VF
  * @iv: the device (in RESUMING, its data fd's lock held)
  * @m: the validated model
  * @reset_gen: the device's reset generation when RESUMING began
@@ -718,7 +718,7 @@ static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
  * Redoes the VF_RESET handshake on the guest's behalf, replays the PF-side
  * configuration, then programs rings, heads and interrupt configuration
  * with the queues still disabled; queue enables and tails follow on
- * STOP -> RUNNING (igbvf_unquiesce()). Register access is under
+ * STOP -> RUNNING (svf_igb_unquiesce()). Register access is under
  * memory_lock; the mailbox waits drop it (mbx.c), all within one deadline.
  * On error the VF may be partly configured: the caller enters ERROR.
  *
@@ -726,19 +726,19 @@ static int igbvf_replay(struct igbvf_vfio *iv, struct igbvf_mbx_ctx *ctx,
  * -EIO if the PF or VF do not respond, -EINTR on a fatal signal, -ENODEV
  * if the VF was reset since RESUMING began.
  */
-int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m,
-		  int reset_gen)
+int svf_igb_restore(struct svf_igb_vfio *iv, const struct svf_model *m,
+		    int reset_gen)
 {
-	struct igbvf_mbx_ctx ctx = {
+	struct svf_igb_mbx_ctx ctx = {
 		.deadline = jiffies + msecs_to_jiffies(IGBVF_RESTORE_TIMEOUT_MS),
 		.reset_gen = reset_gen,
 	};
-	void __iomem *bar = igbvf_bar0(iv);
+	void __iomem *bar = svf_igb_bar0(iv);
 	struct pci_dev *pdev = iv->core_device.pdev;
 	const char *what;
 	int q, i, ret;
 
-	ret = igbvf_hw_lock(iv);
+	ret = svf_igb_hw_lock(iv);
 	if (ret)
 		return ret;
 	if (atomic_read(&iv->reset_gen) != reset_gen) {
@@ -751,7 +751,7 @@ int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m,
 		iowrite32(0, bar + IGBVF_TXDCTL(q));
 	}
 	iv->r2c = 0;
-	ret = igbvf_replay(iv, &ctx, m, &what);
+	ret = svf_igb_replay(iv, &ctx, m, &what);
 	if (ret) {
 		if (ret != -EPERM)
 			pci_err(pdev, "migration restore: PF mailbox %s failed (%d)\n",
@@ -793,7 +793,7 @@ int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m,
 	 * The guest's mailbox view: its words (written as the buffer's owner),
 	 * the bits it has not seen, and the buffer still its own if it was.
 	 */
-	ret = igbvf_mbx_lock(iv, &ctx);
+	ret = svf_igb_mbx_lock(iv, &ctx);
 	if (ret) {
 		what = "VFU";
 		pci_err(pdev, "migration restore: PF mailbox %s failed (%d)\n",
@@ -808,13 +808,13 @@ int igbvf_restore(struct igbvf_vfio *iv, const struct svf_model *m,
 	memset(iv->stats_adj, 0, sizeof(iv->stats_adj));
 	for (i = 0; i < m->nr_stats; i++)
 		iv->stats_adj[i] = m->stats[i] -
-				   ioread32(bar + igbvf_stat_regs[i]);
+				   ioread32(bar + svf_igb_stat_regs[i]);
 	iv->shadow = *m;
 	iv->shadow.r2c = 0;
 	iv->raise = m->irq_pending;
 	iv->req_pending = false;
 	iv->quiesced = true;
 out:
-	igbvf_hw_unlock(iv);
+	svf_igb_hw_unlock(iv);
 	return ret;
 }

@@ -13,10 +13,10 @@
 
 #define PCI_DEVICE_ID_INTEL_82576_VF	0x10ca
 
-static int igbvf_vfio_pci_probe(struct pci_dev *pdev,
-				const struct pci_device_id *id)
+static int svf_igb_vfio_pci_probe(struct pci_dev *pdev,
+				  const struct pci_device_id *id)
 {
-	struct igbvf_vfio *ivdev;
+	struct svf_igb_vfio *ivdev;
 	int ret;
 
 	/* the trap split and the register map assume the 82576 VF's BAR0 */
@@ -27,8 +27,8 @@ static int igbvf_vfio_pci_probe(struct pci_dev *pdev,
 		return -ENODEV;
 	}
 
-	ivdev = vfio_alloc_device(igbvf_vfio, core_device.vdev,
-				  &pdev->dev, &igbvf_vfio_ops);
+	ivdev = vfio_alloc_device(svf_igb_vfio, core_device.vdev,
+				  &pdev->dev, &svf_igb_vfio_ops);
 	if (IS_ERR(ivdev))
 		return PTR_ERR(ivdev);
 
@@ -39,7 +39,7 @@ static int igbvf_vfio_pci_probe(struct pci_dev *pdev,
 	return ret;
 }
 
-static void igbvf_vfio_pci_remove(struct pci_dev *pdev)
+static void svf_igb_vfio_pci_remove(struct pci_dev *pdev)
 {
 	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
 
@@ -47,34 +47,34 @@ static void igbvf_vfio_pci_remove(struct pci_dev *pdev)
 	vfio_put_device(&vdev->vdev);
 }
 
-static void igbvf_vfio_pci_reset_done(struct pci_dev *pdev)
+static void svf_igb_vfio_pci_reset_done(struct pci_dev *pdev)
 {
 	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
 
-	igbvf_reset_done(container_of(vdev, struct igbvf_vfio, core_device));
+	svf_igb_reset_done(container_of(vdev, struct svf_igb_vfio, core_device));
 }
 
-static const struct pci_error_handlers igbvf_vfio_pci_err_handlers = {
-	.reset_done = igbvf_vfio_pci_reset_done,
+static const struct pci_error_handlers svf_igb_vfio_pci_err_handlers = {
+	.reset_done = svf_igb_vfio_pci_reset_done,
 	.error_detected = vfio_pci_core_aer_err_detected,
 };
 
-static const struct pci_device_id igbvf_vfio_pci_table[] = {
+static const struct pci_device_id svf_igb_vfio_pci_table[] = {
 	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_VENDOR_ID_INTEL,
 					  PCI_DEVICE_ID_INTEL_82576_VF) },
 	{}
 };
-MODULE_DEVICE_TABLE(pci, igbvf_vfio_pci_table);
+MODULE_DEVICE_TABLE(pci, svf_igb_vfio_pci_table);
 
-static struct pci_driver igbvf_vfio_pci_driver = {
+static struct pci_driver svf_igb_vfio_pci_driver = {
 	.name = KBUILD_MODNAME,
-	.id_table = igbvf_vfio_pci_table,
-	.probe = igbvf_vfio_pci_probe,
-	.remove = igbvf_vfio_pci_remove,
-	.err_handler = &igbvf_vfio_pci_err_handlers,
+	.id_table = svf_igb_vfio_pci_table,
+	.probe = svf_igb_vfio_pci_probe,
+	.remove = svf_igb_vfio_pci_remove,
+	.err_handler = &svf_igb_vfio_pci_err_handlers,
 	.driver_managed_dma = true,
 };
-module_pci_driver(igbvf_vfio_pci_driver);
+module_pci_driver(svf_igb_vfio_pci_driver);
 
 MODULE_LICENSE("GPL");
 MODULE_VERSION("0.5.0");

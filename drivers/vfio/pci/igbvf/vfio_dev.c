@@ -24,9 +24,9 @@
 #include "igbvf_vfio.h"
 #include "regs.h"
 
-static int igbvf_vfio_open_device(struct vfio_device *core_vdev)
+static int svf_igb_vfio_open_device(struct vfio_device *core_vdev)
 {
-	struct igbvf_vfio *iv = to_igbvf(core_vdev);
+	struct svf_igb_vfio *iv = to_svf_igb(core_vdev);
 	struct vfio_pci_core_device *vdev = &iv->core_device;
 	int ret;
 
@@ -40,18 +40,18 @@ static int igbvf_vfio_open_device(struct vfio_device *core_vdev)
 	}
 	mutex_lock(&iv->state_mutex);
 	iv->mig_state = VFIO_DEVICE_STATE_RUNNING;
-	igbvf_shadow_reset(iv);
-	igbvf_dirty_open(iv);
-	igbvf_state_mutex_unlock(iv);
+	svf_igb_shadow_reset(iv);
+	svf_igb_dirty_open(iv);
+	svf_igb_state_mutex_unlock(iv);
 	vfio_pci_core_finish_enable(vdev);
 	return 0;
 }
 
-static void igbvf_vfio_close_device(struct vfio_device *core_vdev)
+static void svf_igb_vfio_close_device(struct vfio_device *core_vdev)
 {
-	struct igbvf_vfio *iv = to_igbvf(core_vdev);
+	struct svf_igb_vfio *iv = to_svf_igb(core_vdev);
 
-	igbvf_mig_close(iv);
+	svf_igb_mig_close(iv);
 	vfio_pci_core_close_device(core_vdev);
 }
 
@@ -60,18 +60,18 @@ static void igbvf_vfio_close_device(struct vfio_device *core_vdev)
  * rounded up to this host's page size. With 64 KiB pages nothing of the
  * 16 KiB BAR is mmapped and every access goes through read/write.
  */
-static u32 igbvf_mmap_start(struct igbvf_vfio *iv)
+static u32 svf_igb_mmap_start(struct svf_igb_vfio *iv)
 {
-	return ALIGN(igbvf_dirty_trap_end(iv), PAGE_SIZE);
+	return ALIGN(svf_igb_dirty_trap_end(iv), PAGE_SIZE);
 }
 
-static long igbvf_vfio_region_info(struct vfio_device *core_vdev,
-				   unsigned long arg)
+static long svf_igb_vfio_region_info(struct vfio_device *core_vdev,
+				     unsigned long arg)
 {
-	struct igbvf_vfio *iv = to_igbvf(core_vdev);
+	struct svf_igb_vfio *iv = to_svf_igb(core_vdev);
 	struct vfio_pci_core_device *vdev = &iv->core_device;
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
-	u32 mmap_start = igbvf_mmap_start(iv);
+	u32 mmap_start = svf_igb_mmap_start(iv);
 	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
 	struct vfio_region_info_cap_sparse_mmap *sparse;
 	struct vfio_region_info info;
@@ -126,12 +126,12 @@ static long igbvf_vfio_region_info(struct vfio_device *core_vdev,
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
-static long igbvf_vfio_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
-			     unsigned long arg)
+static long svf_igb_vfio_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
+			       unsigned long arg)
 {
 	switch (cmd) {
 	case VFIO_DEVICE_GET_REGION_INFO:
-		return igbvf_vfio_region_info(core_vdev, arg);
+		return svf_igb_vfio_region_info(core_vdev, arg);
 	case VFIO_DEVICE_IOEVENTFD:
 		/* an ioeventfd would write BAR0 behind the trap */
 		return -ENOTTY;
@@ -140,20 +140,20 @@ static long igbvf_vfio_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 	}
 }
 
-static bool igbvf_trapped(struct igbvf_vfio *iv, loff_t *ppos)
+static bool svf_igb_trapped(struct svf_igb_vfio *iv, loff_t *ppos)
 {
 	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
 
 	return VFIO_PCI_OFFSET_TO_INDEX(*ppos) == VFIO_PCI_BAR0_REGION_INDEX &&
-	       pos < igbvf_dirty_trap_end(iv);
+	       pos < svf_igb_dirty_trap_end(iv);
 }
 
 /*
  * Trapped BAR0 accesses: the device only decodes aligned dwords, and
  * igbvf only issues those, so anything else is refused.
  */
-static ssize_t igbvf_vfio_trap_rw(struct igbvf_vfio *iv, char __user *buf,
-				  size_t count, loff_t *ppos, bool iswrite)
+static ssize_t svf_igb_vfio_trap_rw(struct svf_igb_vfio *iv, char __user *buf,
+				    size_t count, loff_t *ppos, bool iswrite)
 {
 	u32 off = *ppos & VFIO_PCI_OFFSET_MASK;
 	u32 val;
@@ -161,15 +161,15 @@ static ssize_t igbvf_vfio_trap_rw(struct igbvf_vfio *iv, char __user *buf,
 
 	if (count != 4 || (off & 3))
 		return -EINVAL;
-	if (!igbvf_bar0(iv))
+	if (!svf_igb_bar0(iv))
 		return -EIO;
 	if (iswrite) {
 		if (copy_from_user(&val, buf, 4))
 			return -EFAULT;
-		ret = igbvf_dirty_write(iv, off,
-					le32_to_cpu((__force __le32)val));
+		ret = svf_igb_dirty_write(iv, off,
+					  le32_to_cpu((__force __le32)val));
 	} else {
-		ret = igbvf_trap_read(iv, off, &val);
+		ret = svf_igb_trap_read(iv, off, &val);
 		if (!ret) {
 			__le32 lv = cpu_to_le32(val);
 
@@ -183,27 +183,27 @@ static ssize_t igbvf_vfio_trap_rw(struct igbvf_vfio *iv, char __user *buf,
 	return 4;
 }
 
-static ssize_t igbvf_vfio_read(struct vfio_device *core_vdev, char __user *buf,
-			       size_t count, loff_t *ppos)
+static ssize_t svf_igb_vfio_read(struct vfio_device *core_vdev, char __user *buf,
+				 size_t count, loff_t *ppos)
 {
-	if (igbvf_trapped(to_igbvf(core_vdev), ppos))
-		return igbvf_vfio_trap_rw(to_igbvf(core_vdev), buf, count,
+	if (svf_igb_trapped(to_svf_igb(core_vdev), ppos))
+		return svf_igb_vfio_trap_rw(to_svf_igb(core_vdev), buf, count,
 					  ppos, false);
 	return vfio_pci_core_read(core_vdev, buf, count, ppos);
 }
 
-static ssize_t igbvf_vfio_write(struct vfio_device *core_vdev,
-				const char __user *buf, size_t count,
+static ssize_t svf_igb_vfio_write(struct vfio_device *core_vdev,
+				  const char __user *buf, size_t count,
 				loff_t *ppos)
 {
-	if (igbvf_trapped(to_igbvf(core_vdev), ppos))
-		return igbvf_vfio_trap_rw(to_igbvf(core_vdev), (char __user *)buf,
+	if (svf_igb_trapped(to_svf_igb(core_vdev), ppos))
+		return svf_igb_vfio_trap_rw(to_svf_igb(core_vdev), (char __user *)buf,
 					  count, ppos, true);
 	return vfio_pci_core_write(core_vdev, buf, count, ppos);
 }
 
-static int igbvf_vfio_mmap(struct vfio_device *core_vdev,
-			   struct vm_area_struct *vma)
+static int svf_igb_vfio_mmap(struct vfio_device *core_vdev,
+			     struct vm_area_struct *vma)
 {
 	unsigned int index = vma->vm_pgoff >> (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
 	u64 pgoff = vma->vm_pgoff &
@@ -211,15 +211,15 @@ static int igbvf_vfio_mmap(struct vfio_device *core_vdev,
 
 	/* the trapped pages must never be mapped, nor the MSI-X BAR */
 	if ((index == VFIO_PCI_BAR0_REGION_INDEX &&
-	     (pgoff << PAGE_SHIFT) < igbvf_mmap_start(to_igbvf(core_vdev))) ||
+	     (pgoff << PAGE_SHIFT) < svf_igb_mmap_start(to_svf_igb(core_vdev))) ||
 	    index == IGBVF_MSIX_BAR)
 		return -EINVAL;
 	return vfio_pci_core_mmap(core_vdev, vma);
 }
 
-static int igbvf_vfio_init_dev(struct vfio_device *core_vdev)
+static int svf_igb_vfio_init_dev(struct vfio_device *core_vdev)
 {
-	struct igbvf_vfio *iv = to_igbvf(core_vdev);
+	struct svf_igb_vfio *iv = to_svf_igb(core_vdev);
 	int ret;
 
 	ret = vfio_pci_core_init_dev(core_vdev);
@@ -228,19 +228,19 @@ static int igbvf_vfio_init_dev(struct vfio_device *core_vdev)
 	mutex_init(&iv->state_mutex);
 	mutex_init(&iv->shadow_lock);
 	spin_lock_init(&iv->reset_lock);
-	igbvf_dirty_init(iv);
+	svf_igb_dirty_init(iv);
 	core_vdev->migration_flags = VFIO_MIGRATION_STOP_COPY |
 				     VFIO_MIGRATION_P2P |
 				     VFIO_MIGRATION_PRE_COPY;
-	core_vdev->mig_ops = &igbvf_vfio_mig_ops;
+	core_vdev->mig_ops = &svf_igb_vfio_mig_ops;
 	return 0;
 }
 
-static void igbvf_vfio_release_dev(struct vfio_device *core_vdev)
+static void svf_igb_vfio_release_dev(struct vfio_device *core_vdev)
 {
-	struct igbvf_vfio *iv = to_igbvf(core_vdev);
+	struct svf_igb_vfio *iv = to_svf_igb(core_vdev);
 
-	igbvf_dirty_destroy(iv);
+	svf_igb_dirty_destroy(iv);
 	mutex_destroy(&iv->shadow_lock);
 	mutex_destroy(&iv->state_mutex);
 	vfio_pci_core_release_dev(core_vdev);
@@ -250,24 +250,24 @@ static void igbvf_vfio_release_dev(struct vfio_device *core_vdev)
  * User space unmaps IOVA: type1 calls this only when pages of the range are
  * pinned, and requires them unpinned on return (it retries, then BUG()s).
  */
-static void igbvf_vfio_dma_unmap(struct vfio_device *core_vdev, u64 iova,
-				 u64 length)
+static void svf_igb_vfio_dma_unmap(struct vfio_device *core_vdev, u64 iova,
+				   u64 length)
 {
-	igbvf_dirty_dma_unmap(to_igbvf(core_vdev), iova, length);
+	svf_igb_dirty_dma_unmap(to_svf_igb(core_vdev), iova, length);
 }
 
-const struct vfio_device_ops igbvf_vfio_ops = {
+const struct vfio_device_ops svf_igb_vfio_ops = {
 	.name = "igbvf-vfio-pci",
-	.init = igbvf_vfio_init_dev,
-	.release = igbvf_vfio_release_dev,
-	.open_device = igbvf_vfio_open_device,
-	.close_device = igbvf_vfio_close_device,
-	.ioctl = igbvf_vfio_ioctl,
+	.init = svf_igb_vfio_init_dev,
+	.release = svf_igb_vfio_release_dev,
+	.open_device = svf_igb_vfio_open_device,
+	.close_device = svf_igb_vfio_close_device,
+	.ioctl = svf_igb_vfio_ioctl,
 	.device_feature = vfio_pci_core_ioctl_feature,
-	.read = igbvf_vfio_read,
-	.write = igbvf_vfio_write,
-	.mmap = igbvf_vfio_mmap,
-	.dma_unmap = igbvf_vfio_dma_unmap,
+	.read = svf_igb_vfio_read,
+	.write = svf_igb_vfio_write,
+	.mmap = svf_igb_vfio_mmap,
+	.dma_unmap = svf_igb_vfio_dma_unmap,
 	.request = vfio_pci_core_request,
 	.match = vfio_pci_core_match,
 	.bind_iommufd = vfio_iommufd_physical_bind,
