@@ -158,6 +158,12 @@ int svf_igb_capture(struct svf_igb_vfio *iv, struct svf_model *m);
 int svf_igb_restore(struct svf_igb_vfio *iv, const struct svf_model *m,
 		    int reset_gen);
 
+/* quirks.c: QEMU's igb, answered in one place */
+bool svf_igb_quirk_write_dropped(u32 off);
+bool svf_igb_quirk_no_mmap(unsigned int index);
+u16 svf_igb_quirk_decode_on(struct pci_dev *pdev);
+void svf_igb_quirk_decode_restore(struct pci_dev *pdev, u16 cmd);
+
 /* mbx.c */
 int svf_igb_mbx_lock(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx);
 int svf_igb_mbx_send(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,

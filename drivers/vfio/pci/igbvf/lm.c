@@ -189,28 +189,16 @@ static long svf_igb_precopy_ioctl(struct file *filp, unsigned int cmd,
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
-/*
- * QEMU writes the VF's COMMAND register back only after the device state,
- * and before that (at machine reset) it cleared memory decode. An 82576 VF
- * ignores the bit (memory enable of VFs is the PF's), but QEMU's emulated
- * VF honours it and then answers nothing at all, so the mailbox handshake
- * of the restore would time out. Decode is enabled for the restore and the
- * user's value put back; vfio-pci does not track the bit for VFs.
- */
+/* The restore, with memory decode on for it (quirks.c). */
 static int svf_igb_restore_decoding(struct svf_igb_migf *migf,
 				    const struct svf_model *m)
 {
-	struct svf_igb_vfio *iv = migf->iv;
-	struct pci_dev *pdev = iv->core_device.pdev;
-	u16 cmd = PCI_COMMAND_MEMORY;
+	struct pci_dev *pdev = migf->iv->core_device.pdev;
+	u16 cmd = svf_igb_quirk_decode_on(pdev);
 	int ret;
 
-	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-	if (!(cmd & PCI_COMMAND_MEMORY))
-		pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY);
-	ret = svf_igb_restore(iv, m, migf->reset_gen);
-	if (!(cmd & PCI_COMMAND_MEMORY))
-		pci_write_config_word(pdev, PCI_COMMAND, cmd);
+	ret = svf_igb_restore(migf->iv, m, migf->reset_gen);
+	svf_igb_quirk_decode_restore(pdev, cmd);
 	return ret;
 }
 

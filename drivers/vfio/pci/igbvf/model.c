@@ -231,8 +231,7 @@ int svf_igb_trap_write(struct svf_igb_vfio *iv, u32 off, u32 val)
 	void __iomem *bar = svf_igb_bar0(iv);
 	struct svf_model *s = &iv->shadow;
 
-	/* PBACL of a VF aliases the PF's MSI-X pending bits in QEMU's igb */
-	if (off == IGBVF_PBACL)
+	if (svf_igb_quirk_write_dropped(off))
 		return 0;
 
 	if (svf_igb_hw_lock(iv))

@@ -9,12 +9,7 @@
  * mmapped so transmit never traps. Without it both doorbell pages are
  * mmapped.
  *
- * The MSI-X BAR (BAR3: the MSI-X table and PBA, nothing else) is not
- * mmappable. QEMU emulates the table over an mmapped BAR, which leaves a
- * RAM-device section that does not start on a page; during migration QEMU
- * 10 asks the type1 container for that section's dirty bitmap and fails
- * ("Failed to get dirty bitmap for iova ...: Invalid argument"). QEMU
- * emulates what is in that BAR anyway, so nothing is lost by trapping it.
+ * The MSI-X BAR is not mmappable (svf_igb_quirk_no_mmap(), quirks.c).
  */
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -83,7 +78,7 @@ static long svf_igb_vfio_region_info(struct vfio_device *core_vdev,
 	if (info.argsz < minsz)
 		return -EINVAL;
 	if (info.index != VFIO_PCI_BAR0_REGION_INDEX &&
-	    info.index != IGBVF_MSIX_BAR)
+	    !svf_igb_quirk_no_mmap(info.index))
 		return vfio_pci_core_ioctl(core_vdev,
 					   VFIO_DEVICE_GET_REGION_INFO, arg);
 
@@ -212,7 +207,7 @@ static int svf_igb_vfio_mmap(struct vfio_device *core_vdev,
 	/* the trapped pages must never be mapped, nor the MSI-X BAR */
 	if ((index == VFIO_PCI_BAR0_REGION_INDEX &&
 	     (pgoff << PAGE_SHIFT) < svf_igb_mmap_start(to_svf_igb(core_vdev))) ||
-	    index == IGBVF_MSIX_BAR)
+	    svf_igb_quirk_no_mmap(index))
 		return -EINVAL;
 	return vfio_pci_core_mmap(core_vdev, vma);
 }
