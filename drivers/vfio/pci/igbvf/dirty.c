@@ -34,6 +34,7 @@
 #include <linux/vfio.h>
 #include "igbvf_vfio.h"
 #include "regs.h"
+#include "trace.h"
 
 static bool dirty_tracking = true;
 module_param(dirty_tracking, bool, 0644);
@@ -333,6 +334,8 @@ void svf_igb_dirty_quiesced(struct svf_igb_vfio *iv)
 			svf_igb_ring_add(iv, ((u64)hi << 32) | (lo & ~3U), 4);
 	}
 	svf_igb_ring_release(iv, old, nr_old);
+	trace_svf_igb_dirty(iv->core_device.pdev, d->pinned, d->nr_ring,
+			    d->rx[0].count + d->rx[1].count, d->lost);
 out:
 	mutex_unlock(&d->lock);
 }

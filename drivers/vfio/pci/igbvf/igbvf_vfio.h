@@ -67,6 +67,13 @@ struct svf_igb_migf {
  * @reset_gen: counts resets of the VF (reset_done), so that a restore
  *             that dropped its locks to wait knows the VF was reset
  * @dirty: the dirty-page tracker (dirty.c)
+ * @stats: migrations saved, restored, refused, restores failed part-way
+ * @dbg_dir: this VF's debugfs directory (debugfs.c)
+ * @dbg_lock: protects the refused stream below
+ * @refused: the last stream refused, as received
+ * @refused_len: its length (0: none yet)
+ * @refused_field: the field the decoder named
+ * @refused_err: the errno the user got
  */
 struct svf_igb_vfio {
 	struct vfio_pci_core_device core_device;
@@ -93,6 +100,16 @@ struct svf_igb_vfio {
 	atomic_t reset_gen;
 
 	struct svf_igb_dirty dirty;
+
+	struct {
+		atomic_t saved, restored, refused, restore_failed;
+	} stats;
+	struct dentry *dbg_dir;
+	struct mutex dbg_lock;	/* refused* */
+	u8 refused[SVF_MAX_STREAM];
+	size_t refused_len;
+	char refused_field[32];
+	int refused_err;
 };
 
 static inline struct svf_igb_vfio *to_svf_igb(struct vfio_device *vdev)
@@ -163,6 +180,14 @@ bool svf_igb_quirk_write_dropped(u32 off);
 bool svf_igb_quirk_no_mmap(unsigned int index);
 u16 svf_igb_quirk_decode_on(struct pci_dev *pdev);
 void svf_igb_quirk_decode_restore(struct pci_dev *pdev, u16 cmd);
+
+/* debugfs.c */
+void svf_igb_debugfs_init(void);
+void svf_igb_debugfs_exit(void);
+void svf_igb_debugfs_add(struct svf_igb_vfio *iv);
+void svf_igb_debugfs_remove(struct svf_igb_vfio *iv);
+void svf_igb_debugfs_refused(struct svf_igb_vfio *iv, const void *data,
+			     size_t len, const char *field, int err);
 
 /* mbx.c */
 int svf_igb_mbx_lock(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx);

@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 #include "igbvf_vfio.h"
+#include "trace.h"
 
 /*
  * End the data fds' state: every later read or write fails with -ENODEV.
@@ -195,9 +196,11 @@ static int svf_igb_restore_decoding(struct svf_igb_migf *migf,
 {
 	struct pci_dev *pdev = migf->iv->core_device.pdev;
 	u16 cmd = svf_igb_quirk_decode_on(pdev);
+	u64 t0 = ktime_get_ns();
 	int ret;
 
 	ret = svf_igb_restore(migf->iv, m, migf->reset_gen);
+	trace_svf_igb_phase(pdev, "restore", ret, ktime_get_ns() - t0);
 	svf_igb_quirk_decode_restore(pdev, cmd);
 	return ret;
 }
@@ -228,10 +231,15 @@ static int svf_igb_load_locked(struct svf_igb_migf *migf, size_t off)
 		dev_err_ratelimited(&pdev->dev,
 				    "migration state rejected: invalid %s (%zu bytes)\n",
 				    field, migf->total_length - off);
+		trace_svf_igb_refused(pdev, field, migf->total_length - off);
+		svf_igb_debugfs_refused(migf->iv, migf->data,
+					migf->total_length, field, ret);
 	} else {
 		ret = svf_igb_restore_decoding(migf, m);
 		/* the VF and its PF may now hold part of the state */
 		migf->half_done = ret != 0;
+		atomic_inc(ret ? &migf->iv->stats.restore_failed :
+			   &migf->iv->stats.restored);
 	}
 	kfree(m);
 	migf->loaded = !ret;
@@ -342,6 +350,9 @@ static ssize_t svf_igb_resume_write(struct file *filp, const char __user *buf,
 			dev_err_ratelimited(&pdev->dev,
 					    "migration stream rejected: invalid %s\n",
 					    field);
+			trace_svf_igb_refused(pdev, field, migf->total_length);
+			svf_igb_debugfs_refused(migf->iv, migf->data,
+						migf->total_length, field, ret);
 			migf->load_err = ret;
 			done = ret;
 			goto out;
@@ -429,6 +440,7 @@ static struct file *svf_igb_save(struct svf_igb_vfio *iv)
 	bool opened = false;
 	struct svf_model *m;
 	const char *field;
+	u64 t0;
 	int len;
 
 	len = svf_igb_dirty_check(iv);
@@ -445,7 +457,9 @@ static struct file *svf_igb_save(struct svf_igb_vfio *iv)
 		}
 		opened = true;
 	}
+	t0 = ktime_get_ns();
 	len = svf_igb_capture(iv, m);
+	trace_svf_igb_phase(pdev, "capture", len, ktime_get_ns() - t0);
 	mutex_lock(&migf->lock);
 	if (!len)
 		len = svf_blob_encode(m, pdev->vendor, pdev->device,
@@ -456,11 +470,13 @@ static struct file *svf_igb_save(struct svf_igb_vfio *iv)
 			    pdev->device, m + 1, &field)) {
 		pci_err(pdev, "migration state of this VF is invalid: %s\n",
 			field);
+		trace_svf_igb_refused(pdev, field, len);
 		len = -EINVAL;
 	}
 	if (len > 0) {
 		migf->total_length += len;
 		migf->final = true;
+		atomic_inc(&iv->stats.saved);
 	}
 	mutex_unlock(&migf->lock);
 	kfree(m);
@@ -506,8 +522,11 @@ static int svf_igb_load(struct svf_igb_vfio *iv, bool *broken)
 /* Hold the VF off (RUNNING -> RUNNING_P2P, PRE_COPY -> PRE_COPY_P2P). */
 static int svf_igb_stop_vf(struct svf_igb_vfio *iv)
 {
+	u64 t0 = ktime_get_ns();
 	int ret = svf_igb_quiesce(iv);
 
+	trace_svf_igb_phase(iv->core_device.pdev, "quiesce", ret,
+			    ktime_get_ns() - t0);
 	if (!ret)
 		svf_igb_dirty_quiesced(iv);
 	return ret;
@@ -516,8 +535,12 @@ static int svf_igb_stop_vf(struct svf_igb_vfio *iv)
 /* Let it run again (the reverse arcs); its buffers are pinned first. */
 static void svf_igb_run_vf(struct svf_igb_vfio *iv)
 {
+	u64 t0 = ktime_get_ns();
+
 	svf_igb_dirty_unquiesced(iv);
 	svf_igb_unquiesce(iv);
+	trace_svf_igb_phase(iv->core_device.pdev, "unquiesce", 0,
+			    ktime_get_ns() - t0);
 }
 
 /*
@@ -632,6 +655,7 @@ svf_igb_set_state(struct vfio_device *vdev, enum vfio_device_mig_state new_state
 	struct svf_igb_vfio *iv = to_svf_igb(vdev);
 	enum vfio_device_mig_state next;
 	struct file *res = NULL;
+	u64 t0;
 	int ret;
 
 	mutex_lock(&iv->state_mutex);
@@ -646,7 +670,10 @@ svf_igb_set_state(struct vfio_device *vdev, enum vfio_device_mig_state new_state
 			res = ERR_PTR(ret);
 			break;
 		}
+		t0 = ktime_get_ns();
 		res = svf_igb_step(iv, next);
+		trace_svf_igb_arc(iv->core_device.pdev, iv->mig_state, next,
+				  PTR_ERR_OR_ZERO(res), ktime_get_ns() - t0);
 		if (IS_ERR(res))
 			break;
 		iv->mig_state = next;

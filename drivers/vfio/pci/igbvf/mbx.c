@@ -19,6 +19,7 @@
 #include <linux/sched/signal.h>
 #include "igbvf_vfio.h"
 #include "regs.h"
+#include "trace.h"
 
 static unsigned int fault_mbx_delay_ms;
 module_param_unsafe(fault_mbx_delay_ms, uint, 0600);
@@ -146,16 +147,16 @@ int svf_igb_mbx_send(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
 		iowrite32(msg[i], bar + IGBVF_VMBMEM + 4 * i);
 	iowrite32(IGBVF_V2P_REQ, bar + IGBVF_V2PMAILBOX);
 	ret = svf_igb_mbx_wait(iv, ctx, IGBVF_V2P_PFACK, &seen);
-	if (ret)
-		return ret;
-	ret = svf_igb_mbx_wait(iv, ctx, IGBVF_V2P_PFSTS, &seen);
-	if (ret)
-		return ret;
-	ret = svf_igb_mbx_lock(iv, ctx);
-	if (ret)
-		return ret;
-	for (i = 0; i < reply_words; i++)
-		reply[i] = ioread32(bar + IGBVF_VMBMEM + 4 * i);
-	iowrite32(IGBVF_V2P_ACK, bar + IGBVF_V2PMAILBOX);
-	return 0;
+	if (!ret)
+		ret = svf_igb_mbx_wait(iv, ctx, IGBVF_V2P_PFSTS, &seen);
+	if (!ret)
+		ret = svf_igb_mbx_lock(iv, ctx);
+	if (!ret) {
+		for (i = 0; i < reply_words; i++)
+			reply[i] = ioread32(bar + IGBVF_VMBMEM + 4 * i);
+		iowrite32(IGBVF_V2P_ACK, bar + IGBVF_V2PMAILBOX);
+	}
+	trace_svf_igb_replay(iv->core_device.pdev, msg[0],
+			     ret ? 0 : reply[0], ret);
+	return ret;
 }

@@ -33,9 +33,12 @@ static int svf_igb_vfio_pci_probe(struct pci_dev *pdev,
 		return PTR_ERR(ivdev);
 
 	dev_set_drvdata(&pdev->dev, &ivdev->core_device);
+	svf_igb_debugfs_add(ivdev);
 	ret = vfio_pci_core_register_device(&ivdev->core_device);
-	if (ret)
+	if (ret) {
+		svf_igb_debugfs_remove(ivdev);
 		vfio_put_device(&ivdev->core_device.vdev);
+	}
 	return ret;
 }
 
@@ -44,6 +47,8 @@ static void svf_igb_vfio_pci_remove(struct pci_dev *pdev)
 	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
 
 	vfio_pci_core_unregister_device(vdev);
+	svf_igb_debugfs_remove(container_of(vdev, struct svf_igb_vfio,
+					    core_device));
 	vfio_put_device(&vdev->vdev);
 }
 
@@ -74,7 +79,25 @@ static struct pci_driver svf_igb_vfio_pci_driver = {
 	.err_handler = &svf_igb_vfio_pci_err_handlers,
 	.driver_managed_dma = true,
 };
-module_pci_driver(svf_igb_vfio_pci_driver);
+
+static int __init svf_igb_vfio_pci_init(void)
+{
+	int ret;
+
+	svf_igb_debugfs_init();
+	ret = pci_register_driver(&svf_igb_vfio_pci_driver);
+	if (ret)
+		svf_igb_debugfs_exit();
+	return ret;
+}
+module_init(svf_igb_vfio_pci_init);
+
+static void __exit svf_igb_vfio_pci_exit(void)
+{
+	pci_unregister_driver(&svf_igb_vfio_pci_driver);
+	svf_igb_debugfs_exit();
+}
+module_exit(svf_igb_vfio_pci_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_VERSION("0.5.0");
