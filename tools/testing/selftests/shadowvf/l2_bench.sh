@@ -121,11 +121,11 @@ if part migration; then
 		log "$k: RAM bytes sent while stopped: $(col $k stopbytes | tr '\n' ' ')-> median $b"
 	done
 	if [ -f /tmp/series.vf ]; then
-		log "vf: driver time, medians in us: quiesce $(median $(col vf igbvf_quiesce))," \
-			"capture $(median $(col vf igbvf_capture))," \
-			"restore incl. PF mailbox $(median $(col vf igbvf_restore))," \
-			"unquiesce $(median $(col vf igbvf_unquiesce))," \
-			"all state changes per migration $(median $(col vf igbvf_set_state))"
+		log "vf: driver time, medians in us: quiesce $(median $(col vf quiesce))," \
+			"capture $(median $(col vf capture))," \
+			"restore incl. PF mailbox $(median $(col vf restore))," \
+			"unquiesce $(median $(col vf unquiesce))," \
+			"all state changes per migration $(median $(col vf set_state))"
 		log "vf: device state in the stream: $(median $(col vf blob)) bytes"
 	fi
 	ratio() { awk "BEGIN { printf \"%.2f\", $1 / ($2 ? $2 : 1) }"; }

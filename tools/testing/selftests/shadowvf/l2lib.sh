@@ -97,44 +97,46 @@ pid_gone() {
 	[ ! -e "/proc/$1/stat" ] || [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ]
 }
 
-# Device time: the function-graph tracer on a few driver functions only
-# (nothing else is patched), to report how long the driver's part of a
+# Device time: the driver's tracepoints (events/shadowvf, see
+# Documentation/operators.rst), to report how long the driver's part of a
 # migration takes: quiesce + capture on the source, restore (with the PF
-# mailbox handshake) and the move to RUNNING on the destination.
+# mailbox handshake) and the move to RUNNING (unquiesce) on the
+# destination, and all state arcs together (set_state).
 TR=/sys/kernel/tracing
-DEVTIME_FUNCS="igbvf_quiesce igbvf_capture igbvf_restore igbvf_unquiesce igbvf_set_state"
 devtime_start() {
 	mountpoint -q $TR || mount -t tracefs nodev $TR 2>/dev/null || return 1
+	[ -d $TR/events/shadowvf ] || return 1
 	echo 0 > $TR/tracing_on
-	echo nop > $TR/current_tracer
-	echo "$DEVTIME_FUNCS" | tr ' ' '\n' > $TR/set_ftrace_filter 2>/dev/null || return 1
-	echo function_graph > $TR/current_tracer
-	echo 1 > $TR/options/funcgraph-tail
 	echo > $TR/trace
+	echo 1 > $TR/events/shadowvf/svf_igb_phase/enable
+	echo 1 > $TR/events/shadowvf/svf_igb_arc/enable
 	echo 1 > $TR/tracing_on
 }
 
-# devtime_report: "FUNC total_us (calls)" for each traced function, then off.
+# devtime_report: "PHASE total_us (count)" for quiesce, capture, restore,
+# unquiesce, and set_state (all arcs), then the events off.
 devtime_report() {
-	[ -e $TR/trace ] || return 0
+	[ -e $TR/events/shadowvf/enable ] || return 0
 	echo 0 > $TR/tracing_on
-	sed 's/ \[igbvf_vfio_pci\]//' $TR/trace | awk '
-		/ us +\|/ {
-			if (match($0, /[0-9]+\.[0-9]+ us/))
-				us = substr($0, RSTART, RLENGTH - 3)
-			else
+	awk '
+		/svf_igb_phase: / || /svf_igb_arc: / {
+			us = ""
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^us=/)
+					us = substr($i, 4)
+			if (us == "")
 				next
-			if (match($0, /\/\* [a-z_]+ /))
-				fn = substr($0, RSTART + 3, RLENGTH - 4)
-			else if (match($0, /[a-z_]+\(\);/))
-				fn = substr($0, RSTART, RLENGTH - 3)
-			else
-				next
-			t[fn] += us; c[fn]++
+			if ($0 ~ /svf_igb_arc: /) {
+				ph = "set_state"
+			} else {
+				for (i = 1; i <= NF; i++)
+					if ($i == "svf_igb_phase:")
+						ph = $(i + 2)
+			}
+			t[ph] += us; c[ph]++
 		}
-		END { for (f in t) printf "%s %.0f us (%d)\n", f, t[f], c[f] }'
-	echo nop > $TR/current_tracer
-	echo > $TR/set_ftrace_filter
+		END { for (p in t) printf "%s %.0f us (%d)\n", p, t[p], c[p] }' $TR/trace
+	echo 0 > $TR/events/shadowvf/enable
 }
 
 l2_alive() {
