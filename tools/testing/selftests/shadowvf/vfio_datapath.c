@@ -173,6 +173,38 @@ static void account(struct __test_metadata *_metadata, const char *dir,
 	       dir, sent, recv, *lost, *dup);
 }
 
+/*
+ * The bed of a data-path test: the PF's socket, VF0 and VF1 in one
+ * container, MEM_SIZE of guest memory mapped at IOVA, BAR0 of both mapped.
+ */
+static void dp_open(struct __test_metadata *_metadata, struct pf *pf,
+		    int *container, struct vfdrv *d0, struct vfdrv *d1)
+{
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	const char *bdf0 = getenv("VF0"), *bdf1 = getenv("VF1");
+	const char *pfif = getenv("PFIF");
+
+	ASSERT_NE(NULL, bdf0);
+	ASSERT_NE(NULL, bdf1);
+	ASSERT_NE(NULL, pfif);
+	ASSERT_EQ(0, pf_open(pf, pfif));
+	*container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, *container);
+	ASSERT_EQ(0, vf_open(&d0->vf, *container, bdf0, 1));
+	ASSERT_EQ(0, vf_open(&d1->vf, *container, bdf1, 0));
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 0, MEM_SIZE);
+	map.vaddr = (uintptr_t)mem;
+	map.iova = IOVA;
+	map.size = MEM_SIZE;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	ASSERT_EQ(0, ioctl(*container, VFIO_IOMMU_MAP_DMA, &map));
+	ASSERT_EQ(0, vfdrv_map(d0));
+	ASSERT_EQ(0, vfdrv_map(d1));
+}
+
 #define N1	10	/* frames each way before the switch */
 #define NPEND	3	/* PF->VF frames left unconsumed in the ring */
 #define NSTOP	3	/* PF->VF frames sent while STOPped (dropped) */
@@ -181,9 +213,6 @@ static void account(struct __test_metadata *_metadata, const char *dir,
 
 TEST(migrate_mid_stream)
 {
-	const char *bdf0 = getenv("VF0"), *bdf1 = getenv("VF1");
-	const char *pfif = getenv("PFIF");
-	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
 	static __u8 blob[SVF_MAX_BLOB];
 	int rx_count[NMAX] = {}, tx_count[NMAX] = {};
 	struct vfdrv d0 = {}, d1 = {};
@@ -193,25 +222,7 @@ TEST(migrate_mid_stream)
 	ssize_t len;
 	struct pf pf;
 
-	ASSERT_NE(NULL, bdf0);
-	ASSERT_NE(NULL, bdf1);
-	ASSERT_NE(NULL, pfif);
-	ASSERT_EQ(0, pf_open(&pf, pfif));
-	container = open("/dev/vfio/vfio", O_RDWR);
-	ASSERT_LE(0, container);
-	ASSERT_EQ(0, vf_open(&d0.vf, container, bdf0, 1));
-	ASSERT_EQ(0, vf_open(&d1.vf, container, bdf1, 0));
-	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	memset(mem, 0, MEM_SIZE);
-	map.vaddr = (uintptr_t)mem;
-	map.iova = IOVA;
-	map.size = MEM_SIZE;
-	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_MAP_DMA, &map));
-	ASSERT_EQ(0, vfdrv_map(&d0));
-	ASSERT_EQ(0, vfdrv_map(&d1));
+	dp_open(_metadata, &pf, &container, &d0, &d1);
 	ASSERT_EQ(0, vfdrv_irq(&d0));
 
 	ASSERT_EQ(0, vf_handshake(&d0, &last))
@@ -383,9 +394,6 @@ static int vf_take(struct vfdrv *d, __u32 seq, struct rx_frame *fr,
 TEST(migrate_keeps_filters_and_stripping)
 {
 	static const __u8 mac2[6] = { 0x02, 0x5f, 0x00, 0x00, 0x02, 0x02 };
-	const char *bdf0 = getenv("VF0"), *bdf1 = getenv("VF1");
-	const char *pfif = getenv("PFIF");
-	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
 	__u32 msg[16] = {}, reply[3], last = 0, seq = 100;
 	static __u8 blob[SVF_MAX_BLOB];
 	struct vfdrv d0 = {}, d1 = {};
@@ -394,25 +402,7 @@ TEST(migrate_keeps_filters_and_stripping)
 	ssize_t len;
 	struct pf pf;
 
-	ASSERT_NE(NULL, bdf0);
-	ASSERT_NE(NULL, bdf1);
-	ASSERT_NE(NULL, pfif);
-	ASSERT_EQ(0, pf_open(&pf, pfif));
-	container = open("/dev/vfio/vfio", O_RDWR);
-	ASSERT_LE(0, container);
-	ASSERT_EQ(0, vf_open(&d0.vf, container, bdf0, 1));
-	ASSERT_EQ(0, vf_open(&d1.vf, container, bdf1, 0));
-	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	memset(mem, 0, MEM_SIZE);
-	map.vaddr = (uintptr_t)mem;
-	map.iova = IOVA;
-	map.size = MEM_SIZE;
-	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_MAP_DMA, &map));
-	ASSERT_EQ(0, vfdrv_map(&d0));
-	ASSERT_EQ(0, vfdrv_map(&d1));
+	dp_open(_metadata, &pf, &container, &d0, &d1);
 	ASSERT_EQ(0, vf_handshake(&d0, &last))
 		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
 	rx_next = 0;
