@@ -174,6 +174,7 @@ void svf_igb_unquiesce(struct svf_igb_vfio *iv);
 int svf_igb_capture(struct svf_igb_vfio *iv, struct svf_model *m);
 int svf_igb_restore(struct svf_igb_vfio *iv, const struct svf_model *m,
 		    int reset_gen);
+void svf_igb_release_pf(struct svf_igb_vfio *iv);
 
 /* quirks.c: QEMU's igb, answered in one place */
 bool svf_igb_quirk_write_dropped(u32 off);

@@ -817,3 +817,42 @@ out:
 	svf_igb_hw_unlock(iv);
 	return ret;
 }
+
+/**
+ * svf_igb_release_pf() - make the PF drop the guest's MAC filter
+ * @iv: the device, being closed (BAR0 still mapped)
+ *
+ * On a VF reset igb zeroes its copy of the VF's MAC (unless the operator
+ * set one) but leaves the adapter's MAC filter entry as it was until the
+ * VF sends VF_RESET (igb_vf_reset_event(), igb_vf_reset_msg()). After a
+ * migration nothing would: the source adapter would go on steering the
+ * guest's MAC to a VF nobody drives, and its host would no longer reach
+ * the guest on its new host. So, as igbvf does at probe, reset the VF and
+ * send VF_RESET: the PF rewrites the entry with the zeroed MAC (and NACKs:
+ * the VF has no MAC) or with the operator's. Bounded (1 s); a PF that does
+ * not answer leaves the entry, as before.
+ */
+void svf_igb_release_pf(struct svf_igb_vfio *iv)
+{
+	struct svf_igb_mbx_ctx ctx = {
+		.deadline = jiffies + msecs_to_jiffies(1000),
+		.reset_gen = atomic_read(&iv->reset_gen),
+	};
+	struct pci_dev *pdev = iv->core_device.pdev;
+	u32 msg = IGBVF_MSG_RESET, reply[3];
+	u16 cmd;
+	int ret;
+
+	cmd = svf_igb_quirk_decode_on(pdev);
+	if (svf_igb_hw_lock(iv))
+		goto out;
+	iowrite32(SVF_VECTOR_MASK, svf_igb_bar0(iv) + IGBVF_EIMC);
+	iowrite32(IGBVF_CTRL_RST, svf_igb_bar0(iv) + IGBVF_CTRL);
+	ret = svf_igb_mbx_send(iv, &ctx, &msg, 1, reply, 3);
+	svf_igb_hw_unlock(iv);
+	if (ret)
+		pci_warn(pdev, "PF did not take this VF's reset (%d): it may keep the last guest's MAC filter\n",
+			 ret);
+out:
+	svf_igb_quirk_decode_restore(pdev, cmd);
+}

@@ -47,6 +47,7 @@ static void svf_igb_vfio_close_device(struct vfio_device *core_vdev)
 	struct svf_igb_vfio *iv = to_svf_igb(core_vdev);
 
 	svf_igb_mig_close(iv);
+	svf_igb_release_pf(iv);
 	vfio_pci_core_close_device(core_vdev);
 }
 
