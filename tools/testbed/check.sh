@@ -333,6 +333,30 @@ run_l1 "$KVER" "$BUILD/images" "$RES" 3000 "$L1_TESTS $L2_TESTS"
 klog_clean "kernel_log_clean ($KVER)" "$RES"
 stage_end
 
+# Two emulated hosts on one cable (run-pair.sh): a VM moves A -> B -> A
+# over the network with both streams checked, after a move B's PF must
+# refuse (another administrative MAC) has left it running on A. Once, on
+# Debian's kernel: ~11 minutes of nested emulation.
+stage_start two-hosts
+POUT=$BUILD/results-pair
+"$here/run-pair.sh" --quiet --timeout 2400 --kver "$KVER" --images "$BUILD/images" \
+	--out "$POUT" REPO="$REPO" BUILD="$BUILD" \
+	TESTS=tools/testing/selftests/shadowvf/l2_two_hosts.sh TEST_TIMEOUT=2300
+st=$?
+echo "two hosts: exit status $st; results in $POUT/a and $POUT/b"
+[ $st = 124 ] && result 1 "two_hosts_finished_in_time"
+for h in a b; do
+	for f in "$POUT/$h"/*.ktap; do
+		[ -f "$f" ] || continue
+		echo "--- host $h: $(basename "$f")"
+		cat "$f"
+	done
+	count_ktap "$POUT/$h"/l2_two_hosts.ktap "$POUT/$h"/bed.ktap
+	klog_clean "kernel_log_clean (two hosts, $h)" "$POUT/$h"
+done
+[ -f "$POUT/pair/two-hosts-report.txt" ] && cat "$POUT/pair/two-hosts-report.txt"
+stage_end
+
 # A stream the emulated host saved from a real save of VF0 (written by an
 # L1 test during this run, if that test exists).
 stage_start inspect-captured

@@ -51,7 +51,8 @@ bed() {
 	fi
 	ktap_result 0 vf_bars_below_4g
 	ip link set "$PFIF" up
-	ip addr add 198.18.0.1/24 dev "$PFIF"
+	# PF_ADDR: the second host of a pair (run-pair.sh) takes another address
+	ip addr add "${PF_ADDR:-198.18.0.1/24}" dev "$PFIF"
 	wait_for 15 grep -q 1 /sys/class/net/$PFIF/carrier
 	ktap_result $? pf_link_up
 	modprobe vfio-pci

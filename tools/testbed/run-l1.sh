@@ -11,12 +11,21 @@
 #   --no-bar-fix      leave out the VF-BAR workaround (harness self-test)
 #   --append ARGS     more kernel command-line arguments
 #   --quiet           do not echo the serial console
+# Options for a pair of emulated hosts (run-pair.sh); without them the
+# adapter's wire side is a hub port with no peer:
+#   --name NAME       QEMU's -name (the process is then easy to tell apart)
+#   --mac MAC         the igb PF's MAC (two L1s on one wire need distinct ones)
+#   --netdev-unix-server PATH  the igb's wire side listens on a unix socket
+#   --netdev-unix-client PATH  ... or connects (and reconnects) to one: two
+#                     L1s so joined share one emulated cable
+#   --share DIR       one more 9p share, tag "pair" (L1 mounts it itself)
 # Exit status: that of SCRIPT as written to /results/exit, 124 on timeout,
 # 125 when L1 ended without writing one.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 CACHE=${SHADOWVF_CACHE:-/var/cache/shadowvf}
 KVER= IMAGES= OUT= TIMEOUT=900 BARFIX=1 QUIET=0 APPEND=
+NAME= MAC= NETSRV= NETCLI= SHARE=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) KVER=$2; shift 2 ;;
@@ -26,6 +35,11 @@ while [ $# -gt 0 ]; do
 	--no-bar-fix) BARFIX=0; shift ;;
 	--append) APPEND=$2; shift 2 ;;
 	--quiet) QUIET=1; shift ;;
+	--name) NAME=$2; shift 2 ;;
+	--mac) MAC=$2; shift 2 ;;
+	--netdev-unix-server) NETSRV=$2; shift 2 ;;
+	--netdev-unix-client) NETCLI=$2; shift 2 ;;
+	--share) SHARE=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -66,6 +80,30 @@ args=(-accel "tcg,thread=${L1_THREAD:-multi}" -cpu "${L1_CPU:-max}" -m 2G -smp "
 # QEMU 10.0.2 decodes the igb VF BARs as 32-bit: with no 64-bit PCI hole
 # the guest places them below 4 GiB where they work.
 [ $BARFIX = 1 ] && args+=(-global q35-pcihost.pci-hole64-size=0)
+# A pair of hosts: the igb's wire side becomes one end of a stream netdev
+# over a unix socket (the server end listens, the client reconnects every
+# 500 ms until the server is there), replacing the hub port.
+if [ -n "$NETSRV$NETCLI$MAC" ]; then
+	if [ -n "$NETSRV" ]; then
+		nd="stream,id=n0,server=on,addr.type=unix,addr.path=$NETSRV"
+	elif [ -n "$NETCLI" ]; then
+		nd="stream,id=n0,server=off,reconnect-ms=500,addr.type=unix,addr.path=$NETCLI"
+	else
+		nd=hubport,id=n0,hubid=0
+	fi
+	for i in "${!args[@]}"; do
+		case ${args[$i]} in
+		hubport,id=n0,hubid=0) args[$i]=$nd ;;
+		igb,netdev=n0,addr=3) args[$i]="igb,netdev=n0,addr=3${MAC:+,mac=$MAC}" ;;
+		esac
+	done
+fi
+[ -n "$NAME" ] && args+=(-name "$NAME")
+if [ -n "$SHARE" ]; then
+	mkdir -p "$SHARE"
+	args+=(-fsdev "local,id=pair,path=$(realpath "$SHARE"),security_model=none"
+	       -device virtio-9p-pci,fsdev=pair,mount_tag=pair,addr=6)
+fi
 
 qemu-system-x86_64 "${args[@]}" </dev/null >"$OUT/qemu.log" 2>&1 &
 qpid=$!

@@ -1,0 +1,264 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Live migration between two emulated hosts (tools/testbed/run-pair.sh):
+# host a (PF 198.18.0.1) and host b (PF 198.18.0.2), each with its own igb
+# PF, VFs and igbvf-vfio-pci, their PF ports joined by one emulated cable.
+# An L2 VM owns VF0 of host a through igbvf-vfio-pci (enable-migration=on)
+# and streams to svf_stream in host a (a TCP byte stream checked byte by
+# byte plus a datagram every 20 ms) while host a streams to it (checked in
+# the guest): the peer never moves. Stock QEMU migrates it over the cable
+# to VF1 of host b (the destination QEMU there listens on 198.18.0.2) and
+# back to VF0 of host a. Each move must complete, leave the destination
+# running and the source gone, keep the one TCP connection of each
+# direction intact and growing, keep the guest's MAC and IP reachable from
+# both hosts, and show no reset, hang or link loss in the guest's kernel
+# log. QEMU's downtime, the traffic gap and the times are printed and kept
+# in /pair/two-hosts-report.txt.
+#
+# The same script runs in both hosts: HOST=a runs the scenario, HOST=b
+# serves it (pairlib.sh: host a runs commands in host b through /pair).
+# TWO_HOSTS_L2=0: only the cable and the command channel (a quick check).
+# TWO_HOSTS_SCRUB=1: clear the MAC of each VF the guest left (see hop).
+here=$(dirname "$0")
+. "$here/ktap.sh"
+. "$here/l2lib.sh"
+. "$here/streamlib.sh"
+. "$here/pairlib.sh"
+PORT=4444
+GUEST=198.18.0.20
+export L2_LOGDIR=$PAIR/l2
+export L2_VFIO_OPTS=,enable-migration=on
+mkdir -p "$L2_LOGDIR"
+CAPS='{"capabilities": [{"capability": "return-path", "state": true},
+	{"capability": "switchover-ack", "state": true}]}'
+
+addr_of() { case $1 in a) echo 198.18.0.1 ;; b) echo 198.18.0.2 ;; esac; }
+
+# Commands that also run on the other host (through "on b ...").
+
+# dst_listen NAME VF ADDR:PORT: a destination L2 QEMU owning VF, listening
+# for the migration on ADDR:PORT.
+dst_listen() {
+	l2_start "$1" "$2" $GUEST/24 stream.sh -incoming defer &&
+		l2_qmp "$1" migrate-set-capabilities "$CAPS" > /dev/null &&
+		l2_qmp "$1" migrate-incoming "{\"uri\": \"tcp:$3\"}" > /dev/null
+}
+# src_migrate NAME URI TIMEOUT: migrate L2 NAME to URI with QEMU's default
+# downtime limit and bandwidth; print the final query-migrate reply.
+src_migrate() {
+	l2_qmp "$1" migrate-set-capabilities "$CAPS" > /dev/null &&
+		l2_qmp "$1" migrate "{\"uri\": \"$2\"}" > /dev/null || return 2
+	$QMP "/tmp/$1.qmp" wait-migration "$3"
+}
+# vm_status NAME: QEMU's run state of L2 NAME.
+vm_status() { json_get "$(l2_qmp "$1" query-status)" return.status; }
+# reach: ping the guest from this host's PF; print "REPLIES MAC" (the MAC
+# this host learnt for the guest's IP).
+reach() {
+	local got mac
+	ip neigh flush dev "$PFIF" 2>/dev/null
+	got=$(ping_count ping -c 5 -i 0.5 -W 5 $GUEST)
+	mac=$(ip neigh show $GUEST dev "$PFIF" | sed -n 's/.*lladdr \([0-9a-f:]*\).*/\1/p')
+	echo "${got:-0} ${mac:-none}"
+}
+# admin_mac N MAC: the PF administrator sets (or, with 00:..:00, clears)
+# VF N's administrative MAC.
+admin_mac() { ip link set "$PFIF" vf "$1" mac "$2"; }
+# refusal_logged: the destination's kernel log names the MAC its PF
+# refused.
+refusal_logged() { dmesg | grep -q "PF refused MAC $1"; }
+# scrub_vf N: the PF administrator clears VF N's MAC (ip link ... vf N mac
+# 00:00:00:00:00:00), which also rewrites the VF's receive-address entry.
+scrub_vf() { ip link set "$PFIF" vf "$1" mac 00:00:00:00:00:00; }
+# pings ADDR: replies to 5 echoes from this host.
+pings() { ping_count ping -c 5 -i 0.5 -W 5 "$1"; }
+# cpu_line: this host's load and its busiest processes.
+cpu_line() {
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg);" \
+		"$(top -b -n 1 2>/dev/null | sed -n '8,12p' | awk '$NF != "top" { printf "%s %s%%, ", $NF, $9 }')"
+}
+
+if [ "$HOST" = b ]; then
+	# The other end: bind the VFs, then serve host a until it is done.
+	trap l2_stop_all EXIT
+	ktap_header 2
+	vf_bind "$VF0" igbvf_vfio_pci && vf_bind "$VF1" igbvf_vfio_pci
+	st=$?
+	ktap_result $st vfs_bound_to_igbvf_vfio_pci
+	echo $st > "$PAIR/b.bound"
+	pair_ready
+	pair_serve
+	ktap_diag "served $pair_served commands of host a"
+	l2_stop_all
+	ktap_result 0 served_host_a
+	ktap_exit
+fi
+
+cleanup() {
+	l2_stop_all
+	on b l2_stop_all > /dev/null 2>&1
+	source_stop
+	sink_stop
+	on b pair_exit > /dev/null 2>&1
+	touch "$PAIR/stop"
+}
+trap cleanup EXIT
+T0=$(date +%s)
+el() { echo "$(($(date +%s) - T0)) s"; }
+REPORT_FILE=$PAIR/two-hosts-report.txt
+: > "$REPORT_FILE"
+report() { echo "$*" >> "$REPORT_FILE"; ktap_diag "$*"; }
+
+if [ "${TWO_HOSTS_L2:-1}" = 0 ]; then ktap_header 3; else ktap_header 24; fi
+vf_bind "$VF0" igbvf_vfio_pci && vf_bind "$VF1" igbvf_vfio_pci
+ktap_result $? vfs_bound_to_igbvf_vfio_pci
+pair_wait b 300 && [ "$(cat "$PAIR/b.bound")" = 0 ]
+st=$?
+ktap_diag "host a booted to its script at $(cat "$PAIR/a.booted") s, host b at $(cat "$PAIR/b.booted" 2>/dev/null) s (guest uptime); b ready after $(el)"
+ktap_result $st peer_host_ready
+[ $st = 0 ] || ktap_exit
+
+# The cable: each PF reaches the other.
+ab=$(pings 198.18.0.2)
+ba=$(on b pings 198.18.0.1)
+ktap_diag "cable: PF a -> PF b ${ab:-0}/5, PF b -> PF a ${ba:-0}/5; a: $(cpu_line)"
+[ "$ab" = 5 ] && [ "$ba" = 5 ]
+ktap_result $? cable_pf_a_pf_b
+[ "${TWO_HOSTS_L2:-1}" = 0 ] && ktap_exit
+
+# no_igbvf_trouble NAME: the guest's kernel reported no reset, hang or link
+# loss on NAME's console (its log starts at the migration).
+no_igbvf_trouble() {
+	local bad
+	bad=$(grep -a 'L2: kmsg' "$L2_LOGDIR/$1.log" | grep -i -E 'reset|hang|link is down|timeout')
+	[ -n "$bad" ] && echo "$bad" | sed 's/^/# /'
+	[ -z "$bad" ]
+}
+# reachable_from HOST NAME: the guest answers 5/5 echoes from HOST's PF at
+# the MAC it booted with.
+reachable_from() {
+	local r
+	r=$(on "$1" reach)
+	ktap_diag "PF $1 -> guest: ${r% *}/5 replies, at ${r#* } (booted with $GUEST_MAC)"
+	[ "$r" = "5 $GUEST_MAC" ]
+}
+
+# hop SRC SRC-HOST SRC-VF-INDEX DST DST-HOST VF: migrate VM SRC on
+# SRC-HOST into a new VM DST that owns VF on DST-HOST, over the cable; then
+# check everything users see. TWO_HOSTS_SCRUB=1: once SRC is gone, the
+# source host's administrator clears the MAC of the VF it left (see
+# scrub_vf; without it the source adapter keeps the guest's MAC in that
+# VF's receive-address entry and its own PF cannot reach the guest).
+hop() {
+	local src=$1 sh=$2 sidx=$3 dst=$4 dh=$5 vf=$6 dip reply st down gap t1 wall dev
+	dip=$(addr_of "$dh")
+	t1=$(date +%s)
+	on "$dh" dst_listen "$dst" "$vf" "$dip:$PORT"
+	st=$?
+	ktap_diag "$(el): destination $dst on host $dh ($vf) listening on $dip:$PORT: status $st after $(($(date +%s) - t1)) s"
+	sink_mark
+	on "$sh" devtime_start > /dev/null 2>&1
+	on "$dh" devtime_start > /dev/null 2>&1
+	t1=$(date +%s)
+	if [ $st = 0 ]; then
+		reply=$(on "$sh" src_migrate "$src" "tcp:$dip:$PORT" 900)
+		st=$?
+	fi
+	wall=$(($(date +%s) - t1))
+	dev="source: $(on "$sh" devtime_report | sort | tr '\n' ' ')destination: $(on "$dh" devtime_report | sort | tr '\n' ' ')"
+	down=$(json_get "$reply" return.downtime)
+	ktap_diag "driver time: $dev"
+	ktap_diag "migrate $src ($sh) -> $dst ($dh): $(json_get "$reply" return.status)," \
+		"downtime ${down:-?} ms, total $(json_get "$reply" return.total-time) ms" \
+		"(setup $(json_get "$reply" return.setup-time) ms), wall $wall s," \
+		"RAM $(json_get "$reply" return.ram.transferred) bytes at $(json_get "$reply" return.ram.mbps) Mbit/s," \
+		"device state $(json_get "$reply" return.vfio.transferred) bytes"
+	[ $st = 0 ]
+	ktap_result $? "migrate_${src}_to_${dst}" "$reply"
+	if [ $st != 0 ]; then
+		l2_dump "$src" "$dst"
+		on "$dh" l2_stop_all
+		return 1
+	fi
+
+	[ "$(on "$sh" vm_status "$src")" = postmigrate ] && on "$sh" l2_quit "$src" &&
+		[ "$(on "$dh" vm_status "$dst")" = running ]
+	ktap_result $? "${dst}_running_${src}_gone"
+	if [ "${TWO_HOSTS_SCRUB:-0}" = 1 ]; then
+		on "$sh" scrub_vf "$sidx"
+		ktap_diag "scrubbed VF$sidx on host $sh: status $?"
+	fi
+
+	stream_ok 120
+	st=$?
+	gap=$(stat_get udp_max_gap_ms)
+	ktap_diag "stream: $(stream_line); traffic gap ${gap} ms (UDP), $(stat_get tcp_max_gap_ms) ms (TCP)"
+	ktap_result $st "${dst}_stream_intact" "$(stream_line)"
+	# from the destination's own count: the source's last status line
+	# can be older than the state the destination resumed from
+	wait_for 60 grep -a -q 'L2: rx' "$L2_LOGDIR/$dst.log"
+	rx_ok "$dst" 120
+	st=$?
+	ktap_diag "host a -> guest: $(rx_line "$dst")"
+	ktap_result $st "${dst}_rx_stream_intact" "$(rx_line "$dst")"
+	reachable_from a
+	ktap_result $? "${dst}_reachable_from_a"
+	reachable_from b
+	ktap_result $? "${dst}_reachable_from_b"
+	no_igbvf_trouble "$dst"
+	ktap_result $? "${dst}_igbvf_no_reset"
+	report "$src ($sh) -> $dst ($dh): downtime ${down:-?} ms, traffic gap $gap ms (UDP)," \
+		"$(stat_get tcp_max_gap_ms) ms (TCP), total $(json_get "$reply" return.total-time) ms," \
+		"wall $wall s, RAM $(json_get "$reply" return.ram.transferred) bytes," \
+		"device state $(json_get "$reply" return.vfio.transferred) bytes; driver: $dev"
+	report "  after: a: $(cpu_line); b: $(on b cpu_line)"
+}
+
+sink_start
+t1=$(date +%s)
+l2_start a "$VF0" $GUEST/24 stream.sh
+wait_for 900 grep -q 'L2: svf_stream: connected' "$L2_LOGDIR/a.log" && stream_ok 120
+st=$?
+GUEST_MAC=$(sed -n 's/.*L2: eth0 \([0-9a-f:]*\) carrier.*/\1/p' "$L2_LOGDIR/a.log" | head -n1)
+report "guest a on host a (VF0) up and streaming after $(($(date +%s) - t1)) s, MAC $GUEST_MAC: $(stream_line)"
+report "  a: $(cpu_line); b: $(on b cpu_line)"
+[ $st = 0 ] || l2_dump a
+ktap_result $st stream_running_on_a_vf0 "$(stream_line)"
+[ $st = 0 ] || ktap_exit
+source_start $GUEST
+rx_ok a 300
+st=$?
+ktap_diag "host a -> guest: $(rx_line a); $(head -n 2 /tmp/source.log | tr '\n' ' ')"
+ktap_result $st rx_stream_running_on_a_vf0 "$(rx_line a)"
+[ $st = 0 ] || ktap_exit
+reachable_from a && reachable_from b
+ktap_result $? guest_reachable_from_both_hosts
+
+# refused_move: host b's VF1 carries another administrative MAC, so b's PF
+# refuses the guest's MAC at the switch-over: the migration must fail, the
+# VM keep running on host a with its streams, and b's log name the MAC.
+refused_move() {
+	local reply st
+	on b admin_mac 1 02:5f:00:00:00:99
+	on b dst_listen r "$VF1" "198.18.0.2:$PORT"
+	sink_mark
+	reply=$(src_migrate a "tcp:198.18.0.2:$PORT" 600)
+	ktap_diag "migrate a -> b with another admin MAC on b's VF1: $(json_get "$reply" return.status)"
+	[ "$(json_get "$reply" return.status)" = failed ]
+	ktap_result $? refused_migration_failed "$reply"
+	[ "$(vm_status a)" = running ]
+	ktap_result $? refused_source_still_running "$(vm_status a)"
+	stream_ok 120
+	st=$?
+	ktap_diag "stream after the refusal: $(stream_line)"
+	ktap_result $st refused_source_stream_intact "$(stream_line)"
+	on b refusal_logged "$GUEST_MAC"
+	ktap_result $? refused_destination_names_mac
+	on b l2_stop_all > /dev/null 2>&1
+	on b admin_mac 1 00:00:00:00:00:00
+}
+refused_move
+hop a a 0 b b "$VF1" && hop b b 1 c a "$VF0"
+report "round trip done after $(el)"
+sed 's/^/# report: /' "$REPORT_FILE"
+ktap_exit
