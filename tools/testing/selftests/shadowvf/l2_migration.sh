@@ -7,20 +7,34 @@
 # guest memory, which the driver's dirty tracking reports to QEMU). QEMU's
 # live migration, with its default downtime limit and bandwidth, moves it
 # to VF1 and back; then a migration to a VF whose MAC the PF administrator
-# pinned must fail and leave the source running.
+# pinned must fail and leave the source running. Before and after each
+# move, the guest's VLAN sub-interface and its multicast group must still
+# carry traffic (the VF's VLAN and multicast filters, which the driver
+# replays to the destination PF through the mailbox).
 here=$(dirname "$0")
 . "$here/ktap.sh"
 . "$here/l2lib.sh"
 . "$here/streamlib.sh"
 PORT=4444
+# The guest's VLAN sub-interface (198.18.VLAN.20, the PF's side
+# 198.18.VLAN.1) and its multicast group; OTHER is a group nobody joins.
+# L2_GUEST_VLAN and L2_GUEST_MCAST change what the guest joins, to see the
+# checks fail.
+VLAN=100
+VLANIF=vlan$VLAN
+GROUP=239.5.6.7
+OTHER=239.5.9.11
+MC_N=20
+L2_APPEND="shadowvf.vlan=${L2_GUEST_VLAN:-$VLAN} shadowvf.mcast=${L2_GUEST_MCAST:-$GROUP},$OTHER"
 cleanup() {
 	l2_stop_all
 	source_stop
 	sink_stop
 	ip link set "$PFIF" vf 1 mac 00:00:00:00:00:00 2>/dev/null
+	ip link del "$VLANIF" 2>/dev/null
 }
 trap cleanup EXIT
-ktap_header 19
+ktap_header 25
 rm -f "$L2_LOGDIR/migration-report.txt"
 export L2_VFIO_OPTS=,enable-migration=on
 
@@ -32,6 +46,46 @@ guest_reachable() {
 	mac=$(ip neigh show 198.18.0.20 dev "$PFIF" | sed -n 's/.*lladdr \([0-9a-f:]*\).*/\1/p')
 	ktap_diag "PF -> guest: $got/5 replies, guest at $mac (booted with $GUEST_MAC)"
 	[ "$got" = 5 ] && [ "$mac" = "$GUEST_MAC" ]
+}
+# filters_seen NAME OK RX: guest NAME's pings through its VLAN
+# sub-interface have succeeded OK times and its multicast socket has
+# received RX datagrams.
+filters_seen() {
+	[ "$(l2_stat "$1" vlan ok)" -ge "$2" ] && [ "$(l2_stat "$1" mc mc_rx)" -ge "$3" ]
+}
+# filters_work NAME: the guest's VLAN and multicast filters, with real
+# packets. VLAN: the PF reaches the guest's VLAN address at the guest's MAC
+# (ARP and echo requests tagged by the PF, replies tagged by the VF), and
+# an echo the guest sends through eth0.VLAN after the last status it had
+# printed (so after the migration) is answered. Multicast: the MC_N
+# datagrams the PF sends to the guest's group all reach the guest's
+# socket, and of as many to OTHER none passes the VF's filter (counted on
+# a packet socket in the guest). Sets VLAN_ST/VLAN_LINE and MC_ST/MC_LINE.
+filters_work() {
+	local t0 ok0 rx0 g0 o0 got mac ok rx g o
+	t0=$(date +%s)
+	wait_for 60 filters_seen "$1" 0 0
+	ok0=$(l2_stat "$1" vlan ok)
+	rx0=$(l2_stat "$1" mc mc_rx)
+	g0=$(l2_stat "$1" mc nic_group)
+	o0=$(l2_stat "$1" mc nic_other)
+	"$BUILD/selftests/svf_stream" msend 198.18.0.1 5203 $MC_N $GROUP $OTHER > /dev/null
+	ip neigh flush dev "$VLANIF" 2>/dev/null
+	got=$(ping_count ping -c 5 -i 0.5 -W 5 198.18.$VLAN.20)
+	mac=$(ip neigh show 198.18.$VLAN.20 dev "$VLANIF" | sed -n 's/.*lladdr \([0-9a-f:]*\).*/\1/p')
+	# the guest prints its counters every 5 s of its time, 15-40 s here
+	wait_for 120 filters_seen "$1" $((${ok0:-0} + 1)) $((${rx0:-0} + MC_N))
+	ok=$(($(l2_stat "$1" vlan ok) - ${ok0:-0}))
+	rx=$(($(l2_stat "$1" mc mc_rx) - ${rx0:-0}))
+	g=$(($(l2_stat "$1" mc nic_group) - ${g0:-0}))
+	o=$(($(l2_stat "$1" mc nic_other) - ${o0:-0}))
+	VLAN_LINE="VLAN $VLAN: PF -> guest $got/5 at ${mac:-?}, guest -> PF $ok answered since its last report"
+	MC_LINE="multicast: $rx/$MC_N to $GROUP received (NIC delivered $g), $o/$MC_N to $OTHER delivered"
+	ktap_diag "$VLAN_LINE; $MC_LINE; $(($(date +%s) - t0)) s"
+	[ "$got" = 5 ] && [ "$mac" = "$GUEST_MAC" ] && [ $ok -ge 1 ]
+	VLAN_ST=$?
+	[ $rx = $MC_N ] && [ $o = 0 ]
+	MC_ST=$?
 }
 # no_igbvf_trouble NAME: the guest's kernel reported no reset, hang or link
 # loss on NAME's console (its log starts at the migration).
@@ -72,12 +126,19 @@ hop() {
 		"device state $(json_get "$reply" return.vfio.transferred) bytes; driver: $dev" \
 		>> "$L2_LOGDIR/migration-report.txt"
 	ktap_result $st "${2}_stream_intact" "$(stream_line)"
-	rx_ok "$2" 120 "$(rx_get "$1" tcp_bytes)"
+	# from the destination's own first count: the source's last status
+	# line can be older than the state the destination resumed from
+	wait_for 60 grep -a -q 'L2: rx' "$L2_LOGDIR/$2.log"
+	rx_ok "$2" 120
 	st=$?
 	ktap_diag "host -> guest: $(rx_line "$2")"
 	ktap_result $st "${2}_rx_stream_intact" "$(rx_line "$2")"
 	guest_reachable
 	ktap_result $? "${2}_mac_and_ip_work"
+	filters_work "$2"
+	ktap_result $VLAN_ST "${2}_vlan_works" "$VLAN_LINE"
+	ktap_result $MC_ST "${2}_multicast_works" "$MC_LINE"
+	echo "$2: $VLAN_LINE; $MC_LINE" >> "$L2_LOGDIR/migration-report.txt"
 	no_igbvf_trouble "$2"
 	ktap_result $? "${2}_igbvf_no_reset"
 }
@@ -88,6 +149,9 @@ else
 	ktap_result 1 vfs_bound_to_igbvf_vfio_pci
 	ktap_exit
 fi
+ip link add link "$PFIF" name "$VLANIF" type vlan id $VLAN &&
+	ip addr add 198.18.$VLAN.1/24 dev "$VLANIF" && ip link set "$VLANIF" up ||
+	ktap_diag "could not add $VLANIF on $PFIF"
 
 sink_start
 t0=$(date +%s)
@@ -105,6 +169,11 @@ st=$?
 ktap_diag "host -> guest: $(rx_line a); $(head -n 2 /tmp/source.log | tr '\n' ' ')"
 ktap_result $st rx_stream_running_on_vf0 "$(rx_line a)"
 [ $st = 0 ] || ktap_exit
+ktap_diag "guest: $(grep -a -m1 'L2: eth0\.' "$L2_LOGDIR/a.log"); $(grep -a -m1 'svf_stream: joined' "$L2_LOGDIR/a.log")"
+filters_work a
+ktap_result $VLAN_ST vlan_works_on_vf0 "$VLAN_LINE"
+ktap_result $MC_ST multicast_works_on_vf0 "$MC_LINE"
+echo "a: $VLAN_LINE; $MC_LINE" >> "$L2_LOGDIR/migration-report.txt"
 
 cur=a
 hop a b "$VF1" && cur=b && hop b c "$VF0" && cur=c

@@ -31,11 +31,16 @@ source_stop() {
 	source=
 }
 
-# rx_get NAME KEY: KEY of the last receiver status guest NAME printed.
-rx_get() {
-	grep -a 'L2: rx ' "$L2_LOGDIR/$1.log" | tail -n 1 | tr ' ' '\n' |
-		sed -n "s/^$2=//p"
+# l2_stat NAME WHAT KEY: KEY of the last "L2: WHAT key=value..." status
+# line guest NAME printed (rx: the host's stream, mc: the multicast
+# receiver, vlan: the guest's pings through its VLAN sub-interface).
+l2_stat() {
+	grep -a "L2: $2 " "$L2_LOGDIR/$1.log" | tail -n 1 | tr ' ' '\n' |
+		sed -n "s/^$3=//p"
 }
+
+# rx_get NAME KEY: KEY of the last receiver status guest NAME printed.
+rx_get() { l2_stat "$1" rx "$2"; }
 
 rx_line() {
 	echo "rx bytes $(rx_get "$1" tcp_bytes) bad_offset $(rx_get "$1" tcp_bad_offset)" \

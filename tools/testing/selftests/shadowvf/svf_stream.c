@@ -13,11 +13,26 @@
  *	lines) every 500 ms. SIGUSR1 restarts the gap measurement (the largest
  *	silence between two arrivals); SIGTERM writes a final STATUS and exits.
  *
+ *   svf_stream mrecv IFNAME GROUP OTHER PORT STATUS   (in the nested VM)
+ *	Joins the IPv4 multicast group GROUP on IFNAME (IP_ADD_MEMBERSHIP: the
+ *	NIC driver programs the group's MAC into its filter) and counts the
+ *	datagrams to GROUP:PORT that reach the socket; a packet socket on
+ *	IFNAME counts the frames to GROUP and to OTHER, a group nobody joined,
+ *	that the NIC delivered at all. Rewrites STATUS every 500 ms.
+ *
+ *   svf_stream msend IFADDR PORT COUNT GROUP...   (in the emulated host)
+ *	Sends COUNT datagrams to each GROUP:PORT from the interface that has
+ *	IFADDR, one round every 20 ms, and exits.
+ *
  * Statically linked so that the nested VM's busybox image can run it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -34,6 +49,7 @@
 #define UDP_MAGIC	0x53564631u	/* "SVF1" */
 #define UDP_PERIOD_MS	20
 #define CHUNK		4096
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct udp_msg {
 	uint32_t magic;
@@ -295,6 +311,135 @@ static int do_recv(const char *port, const char *status)
 	return 0;
 }
 
+/*
+ * A classic BPF filter for a SOCK_DGRAM packet socket (data starts at the IP
+ * header): IPv4 UDP datagrams to @a or @b (network order), nothing else, so
+ * the guest's other traffic never wakes the counter.
+ */
+static void mcast_filter(int fd, uint32_t a, uint32_t b)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),		/* protocol */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_UDP, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),		/* daddr */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(a), 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(b), 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 64),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = ARRAY_SIZE(code), .filter = code };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		perror("svf_stream: SO_ATTACH_FILTER");
+}
+
+static int do_mrecv(const char *ifname, const char *group, const char *other,
+		    const char *port, const char *status)
+{
+	uint64_t rx = 0, nic_group = 0, nic_other = 0, last_write = 0;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	struct ip_mreqn mr = { 0 };
+	struct in_addr g, o;
+	struct sockaddr_in sa;
+	struct pollfd pfd[2];
+	uint8_t buf[2048];
+	int udp, pkt, one = 1, ifindex;
+	char tmp[4096];
+	FILE *f;
+
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex || inet_pton(AF_INET, group, &g) != 1 ||
+	    inet_pton(AF_INET, other, &o) != 1 || parse_addr(NULL, port, &sa))
+		return 2;
+	udp = socket(AF_INET, SOCK_DGRAM, 0);
+	setsockopt(udp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (udp < 0 || bind(udp, (struct sockaddr *)&sa, sizeof(sa)))
+		return perror("svf_stream: bind"), 1;
+	mr.imr_multiaddr = g;
+	mr.imr_ifindex = ifindex;
+	if (setsockopt(udp, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof(mr)))
+		return perror("svf_stream: IP_ADD_MEMBERSHIP"), 1;
+	pkt = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_ifindex = ifindex;
+	if (pkt < 0 || bind(pkt, (struct sockaddr *)&sll, sizeof(sll)))
+		return perror("svf_stream: packet socket"), 1;
+	mcast_filter(pkt, g.s_addr, o.s_addr);
+	printf("svf_stream: joined %s on %s, port %s\n", group, ifname, port);
+	pfd[0] = (struct pollfd){ .fd = udp, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = pkt, .events = POLLIN };
+	snprintf(tmp, sizeof(tmp), "%s.tmp", status);
+	for (;;) {
+		struct sockaddr_ll from;
+		socklen_t len = sizeof(from);
+		uint64_t t;
+		ssize_t n;
+
+		poll(pfd, 2, 500);
+		if (pfd[0].revents & POLLIN) {
+			struct udp_msg m;
+
+			n = recv(udp, &m, sizeof(m), 0);
+			if (n == sizeof(m) && ntohl(m.magic) == UDP_MAGIC)
+				rx++;
+		}
+		if (pfd[1].revents & POLLIN) {
+			n = recvfrom(pkt, buf, sizeof(buf), 0,
+				     (struct sockaddr *)&from, &len);
+			/* frames the NIC delivered, not the ones we send */
+			if (n >= 20 && from.sll_pkttype != PACKET_OUTGOING) {
+				if (!memcmp(buf + 16, &g, 4))
+					nic_group++;
+				else if (!memcmp(buf + 16, &o, 4))
+					nic_other++;
+			}
+		}
+		t = now_ms();
+		if (t - last_write < 500)
+			continue;
+		last_write = t;
+		f = fopen(tmp, "w");
+		if (!f)
+			continue;
+		fprintf(f, "mc_rx=%llu\nnic_group=%llu\nnic_other=%llu\n",
+			(unsigned long long)rx, (unsigned long long)nic_group,
+			(unsigned long long)nic_other);
+		fclose(f);
+		rename(tmp, status);
+	}
+}
+
+static int do_msend(const char *ifaddr, const char *port, long count,
+		    char **groups, int nr)
+{
+	struct udp_msg msg = { .magic = htonl(UDP_MAGIC) };
+	struct in_addr src;
+	struct sockaddr_in sa;
+	unsigned char ttl = 1, loop = 0;
+	int fd, i, j;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || inet_pton(AF_INET, ifaddr, &src) != 1)
+		return 2;
+	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &src, sizeof(src)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof(ttl)) ||
+	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof(loop)))
+		return perror("svf_stream: multicast options"), 1;
+	for (i = 0; i < count; i++) {
+		msg.seq = htonl(i);
+		for (j = 0; j < nr; j++) {
+			if (parse_addr(groups[j], port, &sa))
+				return 2;
+			if (sendto(fd, &msg, sizeof(msg), 0,
+				   (struct sockaddr *)&sa, sizeof(sa)) != sizeof(msg))
+				return perror("svf_stream: sendto"), 1;
+		}
+		poll(NULL, 0, UDP_PERIOD_MS);
+	}
+	printf("svf_stream: sent %ld datagrams to each of %d groups\n", count, nr);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -302,7 +447,13 @@ int main(int argc, char **argv)
 		return do_send(argv[2], argv[3], atol(argv[4]));
 	if (argc == 4 && !strcmp(argv[1], "recv"))
 		return do_recv(argv[2], argv[3]);
-	fprintf(stderr, "usage: %s send IP PORT KBPS | recv PORT STATUS\n",
+	if (argc == 7 && !strcmp(argv[1], "mrecv"))
+		return do_mrecv(argv[2], argv[3], argv[4], argv[5], argv[6]);
+	if (argc >= 6 && !strcmp(argv[1], "msend"))
+		return do_msend(argv[2], argv[3], atol(argv[4]), argv + 5,
+				argc - 5);
+	fprintf(stderr, "usage: %s send IP PORT KBPS | recv PORT STATUS |\n"
+		"  mrecv IFNAME GROUP OTHER PORT STATUS | msend IFADDR PORT COUNT GROUP...\n",
 		argv[0]);
 	return 2;
 }

@@ -8,20 +8,47 @@
 # every 5 s; copies every new kernel message to the console as
 # "L2: kmsg ...", so the host sees what the NIC driver reports across a
 # migration.
+# shadowvf.vlan=ID adds the VLAN sub-interface eth0.ID (198.18.ID.20/24,
+# the VF's VLAN filter), pings 198.18.ID.1 through it every 5 s and prints
+# "L2: vlan ok=N tries=M"; shadowvf.mcast=GROUP,OTHER joins the IPv4
+# multicast group GROUP on eth0 (the VF's multicast filter) and prints what
+# svf_stream mrecv counts on port 5203 as "L2: mc ...".
 peer=198.18.0.1
 rate=64
+vlan=
+mcast=
 for a in $(cat /proc/cmdline); do
 	case $a in
 	shadowvf.peer=*) peer=${a#shadowvf.peer=} ;;
 	shadowvf.rate=*) rate=${a#shadowvf.rate=} ;;
+	shadowvf.vlan=*) vlan=${a#shadowvf.vlan=} ;;
+	shadowvf.mcast=*) mcast=${a#shadowvf.mcast=} ;;
 	esac
 done
+if [ -n "$vlan" ]; then
+	ip link add link eth0 name "eth0.$vlan" type vlan id "$vlan" &&
+		ip addr add "198.18.$vlan.20/24" dev "eth0.$vlan" &&
+		ip link set "eth0.$vlan" up
+	echo "L2: eth0.$vlan 198.18.$vlan.20/24 status $?"
+fi
+if [ -n "$mcast" ]; then
+	svf_stream mrecv eth0 "${mcast%,*}" "${mcast#*,}" 5203 /tmp/mc.status 2>&1 |
+		while read -r line; do echo "L2: $line"; done &
+fi
 svf_stream send "$peer" 5201 "$rate" 2>&1 |
 	while read -r line; do echo "L2: $line"; done &
 svf_stream recv 5202 /tmp/rx.status 2>&1 |
 	while read -r line; do echo "L2: $line"; done &
+vok=0
+vtries=0
 while :; do
 	dmesg -c | sed 's/^/L2: kmsg /'
 	[ -f /tmp/rx.status ] && echo "L2: rx $(tr '\n' ' ' < /tmp/rx.status)"
+	[ -f /tmp/mc.status ] && echo "L2: mc $(tr '\n' ' ' < /tmp/mc.status)"
+	if [ -n "$vlan" ]; then
+		vtries=$((vtries + 1))
+		ping -c 1 -W 2 "198.18.$vlan.1" > /dev/null 2>&1 && vok=$((vok + 1))
+		echo "L2: vlan ok=$vok tries=$vtries"
+	fi
 	sleep 5
 done
