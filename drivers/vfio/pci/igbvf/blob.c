@@ -19,7 +19,8 @@
 #endif
 #include "model.h"
 
-static_assert(offsetof(struct svf_pfcfg, nr_uc) == SVF_PFCFG_SIZE_V2);
+static_assert(offsetof(struct svf_pfcfg, nr_uc) == SVF_PFCFG_SIZE_V2,
+	      "SVF_PFCFG_SIZE_V2 is the minor-2 PFCFG");
 
 static u32 svf_crc(const void *buf, size_t len)
 {

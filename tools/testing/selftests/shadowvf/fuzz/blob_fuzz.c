@@ -52,6 +52,12 @@ int fuzz_one_input(const __u8 *data, size_t size)
 	ret = svf_blob_decode(buf, len, SVFG_VENDOR, SVFG_DEVICE, &again, &field);
 	if (ret)
 		fail("re-encoded blob refused", field, NULL);
+	/*
+	 * The re-encoding is of this minor: a blob of an older one (five
+	 * counters) comes back with all nine, the four new ones zero.
+	 */
+	if (m.nr_stats < again.nr_stats)
+		again.nr_stats = m.nr_stats;
 	if (memcmp(&m, &again, sizeof(m)))
 		fail("re-encoded blob decodes to another model", NULL, NULL);
 	return 0;
