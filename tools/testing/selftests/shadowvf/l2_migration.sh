@@ -87,14 +87,6 @@ filters_work() {
 	[ $rx = $MC_N ] && [ $o = 0 ]
 	MC_ST=$?
 }
-# no_igbvf_trouble NAME: the guest's kernel reported no reset, hang or link
-# loss on NAME's console (its log starts at the migration).
-no_igbvf_trouble() {
-	local bad
-	bad=$(grep -a 'L2: kmsg' "$L2_LOGDIR/$1.log" | grep -i -E 'reset|hang|link is down|timeout')
-	[ -n "$bad" ] && echo "$bad" | sed 's/^/# /'
-	[ -z "$bad" ]
-}
 # hop FROM TO VF: migrate VM FROM into a new VM TO that owns VF, then check
 # everything users see.
 hop() {

@@ -126,14 +126,6 @@ ktap_diag "cable: PF a -> PF b ${ab:-0}/5, PF b -> PF a ${ba:-0}/5; a: $(cpu_lin
 ktap_result $? cable_pf_a_pf_b
 [ "${TWO_HOSTS_L2:-1}" = 0 ] && ktap_exit
 
-# no_igbvf_trouble NAME: the guest's kernel reported no reset, hang or link
-# loss on NAME's console (its log starts at the migration).
-no_igbvf_trouble() {
-	local bad
-	bad=$(grep -a 'L2: kmsg' "$L2_LOGDIR/$1.log" | grep -i -E 'reset|hang|link is down|timeout')
-	[ -n "$bad" ] && echo "$bad" | sed 's/^/# /'
-	[ -z "$bad" ]
-}
 # reachable_from HOST NAME: the guest answers 5/5 echoes from HOST's PF at
 # the MAC it booted with.
 reachable_from() {

@@ -164,6 +164,15 @@ l2_dump() {
 	done
 }
 
+# no_igbvf_trouble NAME: the guest's kernel reported no reset, hang or link
+# loss on NAME's console (its log starts at the migration).
+no_igbvf_trouble() {
+	local bad
+	bad=$(grep -a 'L2: kmsg' "$L2_LOGDIR/$1.log" | grep -i -E 'reset|hang|link is down|timeout')
+	[ -n "$bad" ] && echo "$bad" | sed 's/^/# /'
+	[ -z "$bad" ]
+}
+
 # exec_with_igbvf_vfio BINARY: bind VF0 and VF1 to igbvf-vfio-pci and exec
 # a selftest binary from $BUILD/selftests (a failed bind is a KTAP failure).
 exec_with_igbvf_vfio() {
