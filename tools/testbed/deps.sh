@@ -66,6 +66,37 @@ if [ ${#missing[@]} -gt 0 ] || [ $qemu_ok = 0 ]; then
 			qemu-system-x86 ipxe-qemu >/dev/null
 	fi
 fi
+# libvirt 11.x from bookworm-backports (l2_libvirt.sh drives it inside the
+# emulated hosts): the daemon, its QEMU driver and virsh only. Nothing of it
+# runs on this machine: no -system package (no units, no default network,
+# no firewall rules), and a policy-rc.d refuses every service start the
+# maintainer scripts may ask for. Their dependencies come from bookworm.
+lv_ok=0
+if command -v libvirtd >/dev/null && [ -e /usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so ]; then
+	lv=$(libvirtd --version | sed -n 's/.* \([0-9]*\)\.[0-9.]*$/\1/p')
+	[ "${lv:-0}" -ge 11 ] && lv_ok=1
+fi
+if [ $lv_ok = 0 ]; then
+	[ $updated = 1 ] || apt-get update -qq
+	log "installing libvirt (daemon, QEMU driver, virsh) from bookworm-backports"
+	prc=/usr/sbin/policy-rc.d
+	own_prc=0
+	if [ ! -e $prc ]; then
+		printf '#!/bin/sh\nexit 101\n' > $prc
+		chmod 755 $prc
+		own_prc=1
+	fi
+	lvp=()
+	for p in libvirt0 libvirt-common libvirt-clients libvirt-daemon libvirt-daemon-common \
+		 libvirt-daemon-log libvirt-daemon-driver-qemu; do
+		lvp+=("$p/bookworm-backports")
+	done
+	st=0
+	apt-get install -y -qq --no-install-recommends "${lvp[@]}" >/dev/null || st=$?
+	[ $own_prc = 0 ] || rm -f $prc
+	[ $st = 0 ] || { echo "deps: libvirt install failed" >&2; exit $st; }
+fi
+log "$(libvirtd --version)"
 qemu-system-x86_64 -device help 2>/dev/null | grep -q '"igb"' ||
 	{ echo "deps: this QEMU has no igb device" >&2; exit 1; }
 log "$(qemu-system-x86_64 --version | head -n1)"
