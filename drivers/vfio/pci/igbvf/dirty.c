@@ -23,12 +23,21 @@
  * container's life: tracking then never stops while the device is open,
  * also after a cancelled migration, and restarts at every later open.
  *
+ * Where the kernel has CONFIG_IOMMUFD_DRIVER the same pins also feed
+ * vfio_log_ops (QEMU's device dirty tracking): a log, started by
+ * DMA_LOGGING_START, counts the pins of every page and reports a page at
+ * every report while it is pinned and once more after it is released,
+ * which is what the container reports for the same pins.
+ *
  * Lock order: dirty.lock -> (type1's iommu->lock, mmap_lock) and
  * dirty.lock -> memory_lock -> shadow_lock. Nothing takes dirty.lock under
- * memory_lock: a reset only sets @flush.
+ * memory_lock: a reset only sets @flush. The log lives under dirty.lock;
+ * a report writes the user's bitmap under it (mmap_lock).
  */
 #include <linux/delay.h>
+#include <linux/interval_tree.h>
 #include <linux/iommu.h>
+#include <linux/iova_bitmap.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vfio.h>
@@ -60,6 +69,14 @@ static struct vfio_device *svf_igb_vdev(struct svf_igb_vfio *iv)
 	return &iv->core_device.vdev;
 }
 
+#if IS_ENABLED(CONFIG_IOMMUFD_DRIVER)
+static void svf_igb_log_pin(struct svf_igb_vfio *iv, u64 iova, bool pin);
+#else
+static inline void svf_igb_log_pin(struct svf_igb_vfio *iv, u64 iova, bool pin)
+{
+}
+#endif
+
 /* Pin one page for the VF's writes. Return: true if pinned. */
 static bool svf_igb_pin_one(struct svf_igb_vfio *iv, u64 iova)
 {
@@ -70,6 +87,7 @@ static bool svf_igb_pin_one(struct svf_igb_vfio *iv, u64 iova)
 	ret = vfio_pin_pages(svf_igb_vdev(iv), iova, 1, IOMMU_WRITE, &page);
 	if (ret == 1) {
 		d->pinned++;
+		svf_igb_log_pin(iv, iova, true);
 		return true;
 	}
 	/*
@@ -89,6 +107,7 @@ static void svf_igb_unpin_one(struct svf_igb_vfio *iv, u64 iova)
 {
 	vfio_unpin_pages(svf_igb_vdev(iv), iova, 1);
 	iv->dirty.pinned--;
+	svf_igb_log_pin(iv, iova, false);
 }
 
 /* Pin the pages of [@addr, @addr + @len) into @r. */
@@ -616,6 +635,292 @@ void svf_igb_dirty_dma_unmap(struct svf_igb_vfio *iv, u64 iova, u64 length)
 	mutex_unlock(&d->lock);
 }
 
+#if IS_ENABLED(CONFIG_IOMMUFD_DRIVER)
+MODULE_IMPORT_NS(IOMMUFD);
+
+/* Do [@iova, @last] lie inside one started range? (binary search) */
+static bool svf_igb_log_covers(const struct svf_igb_dirtylog *l, u64 iova,
+			       u64 last)
+{
+	u32 lo = 0, hi = l->nr_ranges;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (l->ranges[mid].last < iova)
+			lo = mid + 1;
+		else if (l->ranges[mid].start > iova)
+			hi = mid;
+		else
+			return last <= l->ranges[mid].last;
+	}
+	return false;
+}
+
+/*
+ * Count a pin (@pin) or a release of the page at @iova (dirty.lock held).
+ * A released page keeps its entry, with no pin, until a report covers it.
+ */
+static void svf_igb_log_pin(struct svf_igb_vfio *iv, u64 iova, bool pin)
+{
+	struct svf_igb_dirty *d = &iv->dirty;
+	struct svf_igb_dirtylog *l = &d->log;
+	unsigned long idx = iova >> PAGE_SHIFT, n;
+	void *old;
+
+	if (!l->on || !svf_igb_log_covers(l, iova, iova))
+		return;
+	old = xa_load(&l->pages, idx);
+	n = old ? xa_to_value(old) : 0;
+	if (WARN_ON_ONCE(!pin && !n))
+		return;
+	n = pin ? n + 1 : n - 1;
+	/* replacing an entry allocates nothing: only a new page can fail */
+	if (xa_is_err(xa_store(&l->pages, idx, xa_mk_value(n),
+			       GFP_KERNEL_ACCOUNT)) && !d->lost) {
+		d->lost = true;
+		pci_err(iv->core_device.pdev,
+			"dirty tracking: no memory to log IOVA 0x%llx; DMA log and migration will fail\n",
+			iova);
+	}
+}
+
+/* Enter the pages pinned now into a log just started (dirty.lock held). */
+static void svf_igb_log_seed(struct svf_igb_vfio *iv)
+{
+	struct svf_igb_dirty *d = &iv->dirty;
+	u32 q, i, j;
+
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		struct svf_igb_rxtrack *t = &d->rx[q];
+
+		for (i = 0; t->fifo && i < t->count; i++) {
+			struct svf_igb_rxrec *rec =
+				&t->fifo[(t->first + i) % IGBVF_FIFO_LEN];
+			struct svf_igb_pinrange *r[] = { &rec->pkt, &rec->hdr };
+
+			for (j = 0; j < ARRAY_SIZE(r); j++) {
+				u64 m = r[j]->mask;
+
+				while (m) {
+					unsigned int b = __ffs64(m);
+
+					m &= ~BIT_ULL(b);
+					svf_igb_log_pin(iv, r[j]->iova +
+							((u64)b << PAGE_SHIFT),
+							true);
+				}
+			}
+		}
+	}
+	for (i = 0; i < d->nr_ring; i++)
+		svf_igb_log_pin(iv, d->ring[i], true);
+}
+
+/* End the log (dirty.lock held). */
+static void svf_igb_log_end(struct svf_igb_dirty *d)
+{
+	if (!d->log.on)
+		return;
+	d->log.on = false;
+	xa_destroy(&d->log.pages);
+	kvfree(d->log.ranges);
+	d->log.ranges = NULL;
+	d->log.nr_ranges = 0;
+}
+
+/*
+ * The ranges of DMA_LOGGING_START, in IOVA order. The core checked them
+ * against the user's page size and for overlaps; the tracker needs them
+ * page aligned and not empty (an empty range reaches here as last <
+ * start, or as [0, ULONG_MAX] for IOVA 0: the core refuses a real range
+ * ending at ULONG_MAX as an overflow).
+ */
+static struct svf_igb_logrange *
+svf_igb_log_ranges(struct rb_root_cached *ranges, u32 nnodes)
+{
+	struct interval_tree_node *node;
+	struct svf_igb_logrange *r;
+	u32 n = 0;
+
+	r = kvcalloc(nnodes, sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return ERR_PTR(-ENOMEM);
+	for (node = interval_tree_iter_first(ranges, 0, ULONG_MAX); node;
+	     node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
+		if (n == nnodes || node->last < node->start ||
+		    node->last == ULONG_MAX ||
+		    !PAGE_ALIGNED(node->start) || !PAGE_ALIGNED(node->last + 1))
+			goto inval;
+		r[n].start = node->start;
+		r[n].last = node->last;
+		n++;
+	}
+	if (n == nnodes)
+		return r;
+inval:
+	kvfree(r);
+	return ERR_PTR(-EINVAL);
+}
+
+/*
+ * Why the pins cannot feed a log on this open, or NULL. Under iommufd a
+ * physical device has no access to the IOAS (vfio_dma_rw() and
+ * vfio_pin_pages() fail), so the rings cannot be read: refused rather
+ * than reported empty. No IOMMU domain (no-IOMMU mode) is the same.
+ */
+static const char *svf_igb_log_unsupported(struct svf_igb_vfio *iv)
+{
+#if IS_ENABLED(CONFIG_IOMMUFD)
+	if (svf_igb_vdev(iv)->iommufd_device)
+		return "bound through iommufd, which cannot read its RX ring; use type1";
+#endif
+	if (!iommu_get_domain_for_dev(&iv->core_device.pdev->dev))
+		return "no IOMMU domain (no-IOMMU mode)";
+	if (!iv->dirty.enabled)
+		return "dirty_tracking=0 at open: the RX register page is mmapped";
+	return NULL;
+}
+
+/**
+ * svf_igb_log_start() - DMA_LOGGING_START
+ * @vdev: the device
+ * @ranges: IOVA ranges to log, checked by the core for overlaps
+ * @nnodes: entries in @ranges
+ * @page_size: the user's granularity hint; set to PAGE_SIZE, the tracker's
+ *
+ * Starts the tracker if it is not on (as entering PRE_COPY would), so the
+ * log holds every page the VF can write from now on.
+ *
+ * Return: 0; -EINVAL for a page size that is not a power of two or a range
+ * that is empty or not page aligned; -EBUSY if logging is on already;
+ * -EOPNOTSUPP where the pins cannot see the rings (one line in the kernel
+ * log says why); -ENOMEM.
+ */
+static int svf_igb_log_start(struct vfio_device *vdev,
+			     struct rb_root_cached *ranges, u32 nnodes,
+			     u64 *page_size)
+{
+	struct svf_igb_vfio *iv = to_svf_igb(vdev);
+	struct svf_igb_dirty *d = &iv->dirty;
+	struct svf_igb_logrange *r;
+	const char *why;
+	int ret = 0;
+
+	if (!*page_size || !is_power_of_2(*page_size))
+		return -EINVAL;
+	r = svf_igb_log_ranges(ranges, nnodes);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+
+	mutex_lock(&iv->state_mutex);
+	why = svf_igb_log_unsupported(iv);
+	if (why) {
+		pci_err(iv->core_device.pdev, "DMA logging refused: %s\n", why);
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	mutex_lock(&d->lock);
+	if (d->log.on) {
+		mutex_unlock(&d->lock);
+		ret = -EBUSY;
+		goto out;
+	}
+	xa_init(&d->log.pages);
+	d->log.ranges = r;
+	d->log.nr_ranges = nnodes;
+	d->log.on = true;
+	r = NULL;
+	svf_igb_log_seed(iv);
+	mutex_unlock(&d->lock);
+
+	ret = svf_igb_dirty_start(iv);
+	if (ret) {
+		mutex_lock(&d->lock);
+		svf_igb_log_end(d);
+		mutex_unlock(&d->lock);
+		goto out;
+	}
+	*page_size = PAGE_SIZE;
+out:
+	svf_igb_state_mutex_unlock(iv);
+	kvfree(r);
+	return ret;
+}
+
+/*
+ * DMA_LOGGING_STOP: the log ends, the tracker goes on (its pins may keep
+ * the container in pinned-page scope). Stopping a log that is not on is
+ * no error.
+ */
+static int svf_igb_log_stop(struct vfio_device *vdev)
+{
+	struct svf_igb_dirty *d = &to_svf_igb(vdev)->dirty;
+
+	mutex_lock(&d->lock);
+	svf_igb_log_end(d);
+	mutex_unlock(&d->lock);
+	return 0;
+}
+
+/**
+ * svf_igb_log_read_and_clear() - DMA_LOGGING_REPORT for one IOVA range
+ * @vdev: the device
+ * @iova: start
+ * @length: bytes (the core checked for overflow)
+ * @dirty: the user's bitmap
+ *
+ * Reports every page pinned now and every page released since the last
+ * report of it; forgets the released ones.
+ *
+ * Return: 0; -EINVAL if logging is not on; -ERANGE if the range is not
+ * inside one started range; -EIO if a page could not be tracked (the log
+ * is incomplete and user space must not use it).
+ */
+static int svf_igb_log_read_and_clear(struct vfio_device *vdev,
+				      unsigned long iova, unsigned long length,
+				      struct iova_bitmap *dirty)
+{
+	struct svf_igb_dirty *d = &to_svf_igb(vdev)->dirty;
+	struct svf_igb_dirtylog *l = &d->log;
+	unsigned long idx, end = iova + length;
+	void *entry;
+	int ret = 0;
+
+	mutex_lock(&d->lock);
+	if (!l->on)
+		ret = -EINVAL;
+	else if (!length || !svf_igb_log_covers(l, iova, end - 1))
+		ret = -ERANGE;
+	else if (d->lost)
+		ret = -EIO;
+	if (ret)
+		goto out;
+	xa_for_each_range(&l->pages, idx, entry, iova >> PAGE_SHIFT,
+			  (end - 1) >> PAGE_SHIFT) {
+		unsigned long a = max(idx << PAGE_SHIFT, iova);
+		unsigned long e = min((idx + 1) << PAGE_SHIFT, end);
+
+		iova_bitmap_set(dirty, a, e - a);
+		if (!xa_to_value(entry))
+			xa_erase(&l->pages, idx);
+	}
+out:
+	mutex_unlock(&d->lock);
+	return ret;
+}
+
+const struct vfio_log_ops svf_igb_log_ops = {
+	.log_start = svf_igb_log_start,
+	.log_stop = svf_igb_log_stop,
+	.log_read_and_clear = svf_igb_log_read_and_clear,
+};
+#else
+static inline void svf_igb_log_end(struct svf_igb_dirty *d)
+{
+}
+#endif
+
 /*
  * The device was opened: follow the module parameter, unless the device
  * tracked before. Then its group may still be in pinned-page scope in the
@@ -632,12 +937,13 @@ void svf_igb_dirty_open(struct svf_igb_vfio *iv)
 		svf_igb_dirty_start(iv);
 }
 
-/* The device closes: nothing may stay pinned. */
+/* The device closes: nothing may stay pinned, and the DMA log ends. */
 void svf_igb_dirty_close(struct svf_igb_vfio *iv)
 {
 	mutex_lock(&iv->dirty.lock);
 	svf_igb_dirty_release_all(iv);
 	iv->dirty.on = false;
+	svf_igb_log_end(&iv->dirty);
 	mutex_unlock(&iv->dirty.lock);
 }
 

@@ -10,6 +10,10 @@
  * mmapped.
  *
  * The MSI-X BAR is not mmappable (svf_igb_quirk_no_mmap(), quirks.c).
+ *
+ * Device dirty tracking (vfio_log_ops, dirty.c) is offered only where the
+ * kernel has CONFIG_IOMMUFD_DRIVER: without it the core's iova_bitmap is
+ * a stub and every DMA_LOGGING_REPORT would fail.
  */
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -229,6 +233,9 @@ static int svf_igb_vfio_init_dev(struct vfio_device *core_vdev)
 				     VFIO_MIGRATION_P2P |
 				     VFIO_MIGRATION_PRE_COPY;
 	core_vdev->mig_ops = &svf_igb_vfio_mig_ops;
+#if IS_ENABLED(CONFIG_IOMMUFD_DRIVER)
+	core_vdev->log_ops = &svf_igb_log_ops;
+#endif
 	return 0;
 }
 
