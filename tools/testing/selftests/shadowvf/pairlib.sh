@@ -8,11 +8,14 @@
 # and hands back its output and exit status.
 
 PAIR=${PAIR:-/pair}
-RPC=$PAIR/rpc
+# PAIR_TAG: a second pair test in the same boot of the hosts keeps its
+# commands, its stop and its ready files apart from the first one's
+PAIR_TAG=${PAIR_TAG:-}
+RPC=$PAIR/rpc$PAIR_TAG
 RPC_TIMEOUT=${RPC_TIMEOUT:-1200}
 # the number of the last command sent, in a file: "on" often runs in a
 # command substitution, whose variables die with it
-RPC_SEQ=/tmp/pair-rpc.seq
+RPC_SEQ=/tmp/pair-rpc$PAIR_TAG.seq
 
 # on HOST CMD [ARGS...]: run CMD on HOST (this host: directly), print its
 # standard output, return its status (124: no answer within RPC_TIMEOUT,
@@ -51,7 +54,7 @@ pair_serve() {
 			echo $? > "$RPC/$n.rc.tmp"
 			mv "$RPC/$n.rc.tmp" "$RPC/$n.rc"
 			n=$((n + 1))
-		elif [ -e "$PAIR/stop" ] || [ -e "$PAIR/a.gone" ]; then
+		elif [ -e "$PAIR/stop$PAIR_TAG" ] || [ -e "$PAIR/a.gone" ]; then
 			break
 		else
 			sleep 0.3
@@ -62,5 +65,5 @@ pair_serve() {
 pair_exit() { pair_done=1; }
 
 # pair_ready: this host is ready to serve; pair_wait HOST SECONDS: HOST is.
-pair_ready() { date +%s > "$PAIR/$HOST.ready"; }
-pair_wait() { wait_for "$2" test -e "$PAIR/$1.ready"; }
+pair_ready() { date +%s > "$PAIR/$HOST.ready$PAIR_TAG"; }
+pair_wait() { wait_for "$2" test -e "$PAIR/$1.ready$PAIR_TAG"; }
