@@ -150,14 +150,19 @@ static int svf_bad(const char **field, const char *name)
 }
 
 /**
- * svf_compat_encode() - the compatibility record that opens a stream
+ * svf_compat_encode() - the records that open a stream (PRE_COPY's initial
+ * bytes): compatibility, then the guest's
  * @vendor: PCI vendor id of the source VF
  * @device: PCI device id of the source VF
- * @c: the record to fill
+ * @mac: the guest's MAC now (all zero: it has none)
+ * @buf: SVF_COMPAT_LEN bytes to fill
  */
-void svf_compat_encode(u16 vendor, u16 device, struct svf_compat *c)
+void svf_compat_encode(u16 vendor, u16 device, const u8 *mac, void *buf)
 {
-	memset(c, 0, sizeof(*c));
+	struct svf_compat *c = buf;
+	struct svf_guest *g = buf + sizeof(*c);
+
+	memset(buf, 0, SVF_COMPAT_LEN);
 	c->magic = cpu_to_le32(SVF_COMPAT_MAGIC);
 	c->major = cpu_to_le16(SVF_VERSION_MAJOR);
 	c->minor = cpu_to_le16(SVF_VERSION_MINOR);
@@ -165,6 +170,9 @@ void svf_compat_encode(u16 vendor, u16 device, struct svf_compat *c)
 	c->device = cpu_to_le16(device);
 	c->required = cpu_to_le32(SVF_REQUIRED_KNOWN);
 	c->crc32 = cpu_to_le32(svf_crc(c, sizeof(*c)));
+	g->magic = cpu_to_le32(SVF_GUEST_MAGIC);
+	memcpy(g->mac, mac, sizeof(g->mac));
+	g->crc32 = cpu_to_le32(svf_crc(g, sizeof(*g)));
 }
 
 /**
@@ -172,11 +180,13 @@ void svf_compat_encode(u16 vendor, u16 device, struct svf_compat *c)
  * @buf: the compatibility record (sizeof(struct svf_compat) bytes)
  * @vendor: PCI vendor id of the destination VF
  * @device: PCI device id of the destination VF
+ * @len: on success, the length of the records before the blob: the guest
+ *	record follows if the source set SVF_REQ_GUEST (minor 4 on)
  * @field: on error, set to the name of the offending field
  *
  * Return: 0, or -EINVAL.
  */
-int svf_compat_check(const void *buf, u16 vendor, u16 device,
+int svf_compat_check(const void *buf, u16 vendor, u16 device, size_t *len,
 		     const char **field)
 {
 	struct svf_compat c;
@@ -198,6 +208,40 @@ int svf_compat_check(const void *buf, u16 vendor, u16 device,
 		return svf_bad(field, "compat.required");
 	if (c.reserved)
 		return svf_bad(field, "compat.reserved");
+	*len = sizeof(c);
+	if (le32_to_cpu(c.required) & SVF_REQ_GUEST)
+		*len += sizeof(struct svf_guest);
+	return 0;
+}
+
+/**
+ * svf_guest_check() - decode the guest record that follows a compatibility
+ * record with SVF_REQ_GUEST
+ * @buf: the record (sizeof(struct svf_guest) bytes)
+ * @mac: the guest's MAC (all zero: none)
+ * @field: on error, set to the name of the offending field
+ *
+ * Return: 0, or -EINVAL.
+ */
+int svf_guest_check(const void *buf, u8 *mac, const char **field)
+{
+	struct svf_guest g;
+	u32 crc;
+
+	*field = NULL;
+	memcpy(&g, buf, sizeof(g));
+	if (le32_to_cpu(g.magic) != SVF_GUEST_MAGIC)
+		return svf_bad(field, "guest.magic");
+	crc = le32_to_cpu(g.crc32);
+	g.crc32 = 0;
+	if (svf_crc(&g, sizeof(g)) != crc)
+		return svf_bad(field, "guest.crc32");
+	if (g.reserved)
+		return svf_bad(field, "guest.reserved");
+	/* a MAC the PF could not hold: multicast; zero means none */
+	if (g.mac[0] & 1)
+		return svf_bad(field, "guest.mac");
+	memcpy(mac, g.mac, sizeof(g.mac));
 	return 0;
 }
 

@@ -18,7 +18,9 @@
  * @disabled: the fd's state ended: every access fails with -ENODEV
  * @total_length: bytes in @data
  * @final: (saving) @data is complete: the end of the stream is permanent
- * @compat_ok: (resuming) the stream's compatibility record was accepted
+ * @compat_ok: (resuming) the stream's compatibility (and guest) records
+ *             were accepted
+ * @blob_off: (resuming) where the blob starts, once @compat_ok
  * @loaded: (resuming) @data was validated and programmed into the VF
  * @half_done: (resuming) a restore failed part-way: the VF and its PF may
  *             hold part of the state
@@ -34,6 +36,7 @@ struct svf_igb_migf {
 	size_t total_length;
 	bool final;
 	bool compat_ok;
+	size_t blob_off;
 	bool loaded;
 	bool half_done;
 	int load_err;
@@ -175,6 +178,8 @@ int svf_igb_capture(struct svf_igb_vfio *iv, struct svf_model *m);
 int svf_igb_restore(struct svf_igb_vfio *iv, const struct svf_model *m,
 		    int reset_gen);
 void svf_igb_release_pf(struct svf_igb_vfio *iv);
+int svf_igb_check_guest_mac(struct svf_igb_vfio *iv, const u8 *mac,
+			    int reset_gen);
 
 /* quirks.c: QEMU's igb, answered in one place */
 bool svf_igb_quirk_write_dropped(u32 off);

@@ -6,6 +6,7 @@
  * lock, never under state_mutex.
  */
 #include <linux/anon_inodes.h>
+#include <linux/etherdevice.h>
 #include <linux/file.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -190,6 +191,81 @@ static long svf_igb_precopy_ioctl(struct file *filp, unsigned int cmd,
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
+/* The first @len bytes of @data open with a compatibility record. */
+static bool svf_igb_stream_has_compat(const u8 *data, size_t len)
+{
+	__le32 magic;
+
+	if (len < sizeof(magic))
+		return false;
+	memcpy(&magic, data, sizeof(magic));
+	return le32_to_cpu(magic) == SVF_COMPAT_MAGIC;
+}
+
+/*
+ * Where the blob starts: after the records accepted by
+ * svf_igb_check_records(), or at 0 in a bare blob (a 1.0/1.1 source).
+ */
+static size_t svf_igb_blob_off(const struct svf_igb_migf *migf)
+{
+	if (!svf_igb_stream_has_compat(migf->data, migf->total_length))
+		return 0;
+	return migf->compat_ok ? migf->blob_off : SVF_COMPAT_LEN;
+}
+
+/* Make a refusal visible: the trace event and debugfs' last_refused. */
+static void svf_igb_note_refusal(struct svf_igb_migf *migf, const char *field,
+				 size_t len, int err)
+{
+	trace_svf_igb_refused(migf->iv->core_device.pdev, field, len);
+	svf_igb_debugfs_refused(migf->iv, migf->data, migf->total_length,
+				field, err);
+}
+
+/*
+ * The records that open the stream: the compatibility record, then (minor
+ * 4 on) the guest record, whose MAC the PF of this VF must accept. Return
+ * 0 once both were accepted, -EAGAIN while bytes are missing, or the
+ * refusal's errno, reported in one line.
+ */
+static int svf_igb_check_records(struct svf_igb_migf *migf)
+{
+	struct pci_dev *pdev = migf->iv->core_device.pdev;
+	const size_t clen = sizeof(struct svf_compat);
+	const char *field;
+	u8 mac[ETH_ALEN];
+	size_t len;
+	int ret;
+
+	if (migf->total_length < clen)
+		return -EAGAIN;
+	ret = svf_compat_check(migf->data, pdev->vendor, pdev->device, &len,
+			       &field);
+	if (!ret && len > clen) {
+		if (migf->total_length < len)
+			return -EAGAIN;
+		ret = svf_guest_check(migf->data + clen, mac, &field);
+		if (!ret) {
+			ret = svf_igb_check_guest_mac(migf->iv, mac,
+						      migf->reset_gen);
+			/* it said why itself */
+			if (ret) {
+				svf_igb_note_refusal(migf, "guest.mac", len, ret);
+				return ret;
+			}
+		}
+	}
+	if (ret) {
+		dev_err_ratelimited(&pdev->dev,
+				    "migration stream rejected: invalid %s\n", field);
+		svf_igb_note_refusal(migf, field, migf->total_length, ret);
+		return ret;
+	}
+	migf->blob_off = len;
+	migf->compat_ok = true;
+	return 0;
+}
+
 /* The restore, with memory decode on for it (quirks.c). */
 static int svf_igb_restore_decoding(struct svf_igb_migf *migf,
 				    const struct svf_model *m)
@@ -221,6 +297,14 @@ static int svf_igb_load_locked(struct svf_igb_migf *migf, size_t off)
 	struct svf_model *m;
 	int ret;
 
+	if (off > migf->total_length) {
+		dev_err_ratelimited(&pdev->dev,
+				    "migration stream rejected: it ends within its compat records (%zu bytes)\n",
+				    migf->total_length);
+		svf_igb_note_refusal(migf, "compat", migf->total_length, -EINVAL);
+		migf->load_err = -EINVAL;
+		return -EINVAL;
+	}
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return -ENOMEM;
@@ -231,9 +315,7 @@ static int svf_igb_load_locked(struct svf_igb_migf *migf, size_t off)
 		dev_err_ratelimited(&pdev->dev,
 				    "migration state rejected: invalid %s (%zu bytes)\n",
 				    field, migf->total_length - off);
-		trace_svf_igb_refused(pdev, field, migf->total_length - off);
-		svf_igb_debugfs_refused(migf->iv, migf->data,
-					migf->total_length, field, ret);
+		svf_igb_note_refusal(migf, field, migf->total_length - off, ret);
 	} else {
 		ret = svf_igb_restore_decoding(migf, m);
 		/* the VF and its PF may now hold part of the state */
@@ -245,24 +327,6 @@ static int svf_igb_load_locked(struct svf_igb_migf *migf, size_t off)
 	migf->loaded = !ret;
 	migf->load_err = ret;
 	return ret;
-}
-
-/* The first @len bytes of @data open with a compatibility record. */
-static bool svf_igb_stream_has_compat(const u8 *data, size_t len)
-{
-	__le32 magic;
-
-	if (len < sizeof(magic))
-		return false;
-	memcpy(&magic, data, sizeof(magic));
-	return le32_to_cpu(magic) == SVF_COMPAT_MAGIC;
-}
-
-/* Where the blob starts: after a compatibility record, if there is one. */
-static size_t svf_igb_blob_off(const struct svf_igb_migf *migf)
-{
-	return svf_igb_stream_has_compat(migf->data, migf->total_length) ?
-	       sizeof(struct svf_compat) : 0;
 }
 
 /*
@@ -280,7 +344,6 @@ static ssize_t svf_igb_resume_write(struct file *filp, const char __user *buf,
 	struct svf_igb_migf *migf = filp->private_data;
 	const struct svf_header *h;
 	struct pci_dev *pdev;
-	const char *field;
 	size_t need, off;
 	loff_t end;
 	ssize_t done;
@@ -340,25 +403,18 @@ static ssize_t svf_igb_resume_write(struct file *filp, const char __user *buf,
 		done = -ENODEV;
 		goto out;
 	}
-	off = svf_igb_blob_off(migf);
-	if (off && !migf->compat_ok) {
-		if (migf->total_length < off)
+	if (svf_igb_stream_has_compat(migf->data, migf->total_length) &&
+	    !migf->compat_ok) {
+		ret = svf_igb_check_records(migf);
+		if (ret == -EAGAIN)
 			goto out;
-		ret = svf_compat_check(migf->data, pdev->vendor, pdev->device,
-				       &field);
 		if (ret) {
-			dev_err_ratelimited(&pdev->dev,
-					    "migration stream rejected: invalid %s\n",
-					    field);
-			trace_svf_igb_refused(pdev, field, migf->total_length);
-			svf_igb_debugfs_refused(migf->iv, migf->data,
-						migf->total_length, field, ret);
 			migf->load_err = ret;
 			done = ret;
 			goto out;
 		}
-		migf->compat_ok = true;
 	}
+	off = svf_igb_blob_off(migf);
 	if (migf->total_length - off < sizeof(*h))
 		goto out;
 	h = (const struct svf_header *)(migf->data + off);
@@ -415,13 +471,16 @@ static struct svf_igb_migf *svf_igb_save_open(struct svf_igb_vfio *iv)
 {
 	struct pci_dev *pdev = iv->core_device.pdev;
 	struct svf_igb_migf *migf;
+	u8 mac[ETH_ALEN];
 
 	migf = svf_igb_alloc_migf(iv, &svf_igb_save_fops, O_RDONLY);
 	if (IS_ERR(migf))
 		return migf;
-	svf_compat_encode(pdev->vendor, pdev->device,
-			  (struct svf_compat *)migf->data);
-	migf->total_length = sizeof(struct svf_compat);
+	mutex_lock(&iv->shadow_lock);
+	ether_addr_copy(mac, iv->shadow.mac);
+	mutex_unlock(&iv->shadow_lock);
+	svf_compat_encode(pdev->vendor, pdev->device, mac, migf->data);
+	migf->total_length = SVF_COMPAT_LEN;
 	get_file(migf->filp);
 	iv->saving_migf = migf;
 	return migf;
@@ -701,7 +760,7 @@ static int svf_igb_get_state(struct vfio_device *vdev,
 static int svf_igb_get_data_size(struct vfio_device *vdev,
 				 unsigned long *stop_copy_length)
 {
-	*stop_copy_length = sizeof(struct svf_compat) + SVF_BLOB_SIZE;
+	*stop_copy_length = SVF_COMPAT_LEN + SVF_BLOB_SIZE;
 	return 0;
 }
 

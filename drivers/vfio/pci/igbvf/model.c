@@ -856,3 +856,66 @@ void svf_igb_release_pf(struct svf_igb_vfio *iv)
 out:
 	svf_igb_quirk_decode_restore(pdev, cmd);
 }
+
+/**
+ * svf_igb_check_guest_mac() - can this VF take the guest's MAC?
+ * @iv: the device, in RESUMING (its data fd's lock held)
+ * @mac: the guest's MAC from the stream's guest record (zero: none)
+ * @reset_gen: the device's reset generation when RESUMING began
+ *
+ * Runs while the source still runs (PRE_COPY's initial bytes), so that a
+ * VF whose PF would refuse the guest's MAC at the switch-over fails the
+ * migration before the source stops. Resets the unused VF and does the
+ * VF_RESET handshake, as igbvf does at probe: igb then answers with a MAC
+ * only if the operator set one (ip link set PF vf N mac), and refuses the
+ * VF any other MAC unless the VF is trusted. An operator's MAC is not
+ * replaced by a guest's, trusted or not: it must be the guest's MAC.
+ *
+ * Return: 0; -EPERM if the VF has another administrative MAC; -ENODEV,
+ * -EINTR, -ETIMEDOUT, -EIO or -EPROTO if the PF could not be asked. Every
+ * error is reported in one line.
+ */
+int svf_igb_check_guest_mac(struct svf_igb_vfio *iv, const u8 *mac,
+			    int reset_gen)
+{
+	struct svf_igb_mbx_ctx ctx = {
+		.deadline = jiffies + msecs_to_jiffies(1000),
+		.reset_gen = reset_gen,
+	};
+	struct pci_dev *pdev = iv->core_device.pdev;
+	u32 msg = IGBVF_MSG_RESET, reply[3] = {};
+	u16 cmd;
+	int ret;
+
+	if (is_zero_ether_addr(mac))
+		return 0;
+	cmd = svf_igb_quirk_decode_on(pdev);
+	ret = svf_igb_hw_lock(iv);
+	if (!ret) {
+		if (atomic_read(&iv->reset_gen) != reset_gen) {
+			ret = -ENODEV;
+		} else {
+			/* igb forgets a MAC it did not get from its operator */
+			iowrite32(SVF_VECTOR_MASK, svf_igb_bar0(iv) + IGBVF_EIMC);
+			iowrite32(IGBVF_CTRL_RST, svf_igb_bar0(iv) + IGBVF_CTRL);
+			ret = svf_igb_mbx_send(iv, &ctx, &msg, 1, reply, 3);
+		}
+		svf_igb_hw_unlock(iv);
+	}
+	if (!ret && (reply[0] & 0xFFFF) != IGBVF_MSG_RESET)
+		ret = -EPROTO;
+	if (ret) {
+		pci_err(pdev, "migration stream refused: the PF did not answer VF_RESET (%d) to check guest.mac %pM\n",
+			ret, mac);
+		goto out;
+	}
+	if ((reply[0] & IGBVF_MSG_ACK) &&
+	    !ether_addr_equal((u8 *)&reply[1], mac)) {
+		pci_err(pdev, "migration stream refused: guest.mac %pM is not this VF's administrative MAC %pM\n",
+			mac, (u8 *)&reply[1]);
+		ret = -EPERM;
+	}
+out:
+	svf_igb_quirk_decode_restore(pdev, cmd);
+	return ret;
+}

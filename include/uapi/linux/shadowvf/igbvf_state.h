@@ -6,9 +6,10 @@
  *
  * The stream (minor 2 on) is a compatibility record, sent as PRE_COPY's
  * initial bytes so that a destination can refuse before the source stops,
+ * (minor 4) a guest record the destination checks against its own VF,
  * then the blob:
  *
- *   [struct svf_compat] header | section | section | ...
+ *   [struct svf_compat] [struct svf_guest] header | section | section | ...
  *
  * Each section is a struct svf_sect header followed by len bytes. A reader
  * accepts the same major version only; a higher minor may append sections
@@ -25,9 +26,10 @@
 #define SVF_VERSION_MAJOR	1
 /*
  * 1: SVF_PF_MC_OVERFLOW; 2: svf_compat; 3: loopback statistics, unicast
- * MAC filters, VLAN stripping, the guest's VFU (all SVF_REQ_*)
+ * MAC filters, VLAN stripping, the guest's VFU (all SVF_REQ_*); 4: the
+ * guest record (SVF_REQ_GUEST)
  */
-#define SVF_VERSION_MINOR	3
+#define SVF_VERSION_MINOR	4
 #define SVF_MAX_BLOB		4096
 
 #define SVF_COMPAT_MAGIC	0x43465653	/* "SVFC" */
@@ -57,8 +59,26 @@ struct svf_compat {
 #define SVF_REQ_UC_FILTERS	0x2	/* svf_pfcfg: extra unicast MAC filters */
 #define SVF_REQ_VLAN_STRIP	0x4	/* svf_pfcfg: SVF_PF_VLAN_STRIP(_SET) */
 #define SVF_REQ_MBX_VFU		0x8	/* svf_mbx: the guest owned the mailbox */
-#define SVF_REQUIRED_KNOWN	0xf
-#define SVF_MAX_STREAM		(sizeof(struct svf_compat) + SVF_MAX_BLOB)
+#define SVF_REQ_GUEST		0x10	/* a struct svf_guest follows the record */
+#define SVF_REQUIRED_KNOWN	0x1f
+
+#define SVF_GUEST_MAGIC		0x47465653	/* "SVFG" */
+
+/*
+ * (minor 4) What the destination checks against its own VF while the
+ * source still runs: an administrative MAC there that is not the guest's
+ * would make the PF refuse the guest's MAC at the switch-over.
+ */
+struct svf_guest {
+	__le32 magic;
+	__u8 mac[6];		/* the guest's MAC when PRE_COPY began; zero: none */
+	__le16 reserved;	/* zero */
+	__le32 crc32;		/* over this record with this field zero */
+};
+
+/* PRE_COPY's initial bytes as a minor 4 source sends them */
+#define SVF_COMPAT_LEN		(sizeof(struct svf_compat) + sizeof(struct svf_guest))
+#define SVF_MAX_STREAM		(SVF_COMPAT_LEN + SVF_MAX_BLOB)
 
 struct svf_header {
 	__le32 magic;
