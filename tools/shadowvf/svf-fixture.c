@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 	const struct fix_variant *v = NULL;
 	static u8 blob[SVF_MAX_BLOB];
 	const char *name = "valid";
-	struct svf_compat c;
+	static u8 records[SVF_COMPAT_LEN];
 	struct svf_model m;
 	int stream = 0, len, i, opt;
 
@@ -273,8 +273,8 @@ int main(int argc, char **argv)
 	if (v->post)
 		len = v->post(blob, len);
 	if (stream) {
-		svf_compat_encode(FIX_VENDOR, FIX_DEVICE, &c);
-		if (fwrite(&c, sizeof(c), 1, stdout) != 1)
+		svf_compat_encode(FIX_VENDOR, FIX_DEVICE, m.mac, records);
+		if (fwrite(records, sizeof(records), 1, stdout) != 1)
 			return 1;
 	}
 	if (fwrite(blob, len, 1, stdout) != 1 || fflush(stdout))

@@ -101,6 +101,7 @@ static const struct svfi_bit svfi_required_bits[] = {
 	{ SVF_REQ_UC_FILTERS, "uc_filters" },
 	{ SVF_REQ_VLAN_STRIP, "vlan_strip" },
 	{ SVF_REQ_MBX_VFU, "mbx_vfu" },
+	{ SVF_REQ_GUEST, "guest" },
 	{ 0 }
 };
 
@@ -139,6 +140,13 @@ static const struct svfi_field svfi_compat_fields[] = {
 	SVFI_B(struct svf_compat, required, svfi_required_bits),
 	SVFI_F(struct svf_compat, reserved, SVFI_HEX),
 	SVFI_F(struct svf_compat, crc32, SVFI_HEX),
+};
+
+static const struct svfi_field svfi_guest_fields[] = {
+	SVFI_F(struct svf_guest, magic, SVFI_MAGIC),
+	SVFI_F(struct svf_guest, mac, SVFI_MAC),
+	SVFI_F(struct svf_guest, reserved, SVFI_HEX),
+	SVFI_F(struct svf_guest, crc32, SVFI_HEX),
 };
 
 static const struct svfi_field svfi_header_fields[] = {
@@ -393,8 +401,9 @@ static u32 svfi_crc(const u8 *p, size_t len, size_t crc_off)
 	return crc ^ ~0U;
 }
 
-static void svfi_print_compat(const u8 *p)
+static void svfi_print_compat(const u8 *p, size_t off)
 {
+	const u8 *g = p + sizeof(struct svf_compat);
 	u32 crc = svfi_get(p + offsetof(struct svf_compat, crc32), 4);
 	u32 want = svfi_crc(p, sizeof(struct svf_compat),
 			    offsetof(struct svf_compat, crc32));
@@ -402,6 +411,16 @@ static void svfi_print_compat(const u8 *p)
 	printf("compat record (%zu bytes)\n", sizeof(struct svf_compat));
 	svfi_print("compat.", svfi_compat_fields,
 		   ARRAY_SIZE(svfi_compat_fields), p, sizeof(struct svf_compat));
+	printf("  %-18s 0x%08x%s\n", "(computed crc32)", want,
+	       want == crc ? " (matches)" : " (differs)");
+	if (off <= sizeof(struct svf_compat))
+		return;
+	crc = svfi_get(g + offsetof(struct svf_guest, crc32), 4);
+	want = svfi_crc(g, sizeof(struct svf_guest),
+			offsetof(struct svf_guest, crc32));
+	printf("guest record (%zu bytes)\n", sizeof(struct svf_guest));
+	svfi_print("guest.", svfi_guest_fields,
+		   ARRAY_SIZE(svfi_guest_fields), g, sizeof(struct svf_guest));
 	printf("  %-18s 0x%08x%s\n", "(computed crc32)", want,
 	       want == crc ? " (matches)" : " (differs)");
 }
@@ -535,7 +554,7 @@ int main(int argc, char **argv)
 	size_t len, off = 0;
 	u32 magic = 0;
 	FILE *in;
-	u8 *buf;
+	u8 *buf, mac[6];
 	char x;
 
 	while ((c = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
@@ -591,7 +610,14 @@ int main(int argc, char **argv)
 		off = sizeof(struct svf_compat);
 		if (len < off)
 			field = "compat";
-		else if (svf_compat_check(buf, vendor, device, &compat_field))
+		else if (svf_compat_check(buf, vendor, device, &off,
+					  &compat_field))
+			field = compat_field;
+		else if (len < off)
+			field = "guest";
+		else if (off > sizeof(struct svf_compat) &&
+			 svf_guest_check(buf + sizeof(struct svf_compat), mac,
+					 &compat_field))
 			field = compat_field;
 	}
 	if (len >= off &&
@@ -602,13 +628,13 @@ int main(int argc, char **argv)
 
 	if (!quiet) {
 		printf("input: %s, %zu bytes, %s, destination %04x:%04x\n",
-		       path, len, off ? "stream (compat record + blob)" :
+		       path, len, off ? "stream (compat records + blob)" :
 		       "bare blob", vendor, device);
 		if (off && len < off)
-			printf("compat record: truncated (%zu of %zu bytes)\n",
+			printf("compat records: truncated (%zu of %zu bytes)\n",
 			       len, off);
 		else if (off)
-			svfi_print_compat(buf);
+			svfi_print_compat(buf, off);
 		if (len >= off)
 			svfi_print_blob(buf + off, len - off);
 	}

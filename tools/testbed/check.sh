@@ -177,6 +177,7 @@ if [ -x "$insp" ] && [ -x "$fix" ]; then
 			missing="$missing [$want]"
 	done <<'EOT'
 compat.device 0x10ca
+guest.mac 02:5f:00:00:00:2a
 major 1
 nr_sections 5
 rx0.rdlen 4096 (256 descriptors)
@@ -237,6 +238,14 @@ EOT
 	st=$?
 	[ $st = 1 ] && [ "$out" = "status: invalid compat.device" ]
 	result $? inspector_device_option "exit $st, $out"
+	# the guest record (minor 4) follows the 24-byte compat record: its
+	# MAC's first byte changed, its checksum no longer matches
+	cp "$TB/valid.stream" "$TB/guest-crc.stream"
+	printf '\003' | dd of="$TB/guest-crc.stream" bs=1 seek=28 conv=notrunc status=none
+	out=$("$insp" -q "$TB/guest-crc.stream" 2>/dev/null)
+	st=$?
+	[ $st = 1 ] && [ "$out" = "status: invalid guest.crc32" ]
+	result $? "inspector_names_invalid_field (guest.crc32)" "exit $st, $out"
 	"$insp" "$TB/no-such-file" > /dev/null 2>&1
 	st=$?
 	[ $st = 2 ]
