@@ -33,18 +33,20 @@ static inline void blob_fix_crc(__u8 *blob, size_t len)
 	h->crc32 = crc32_ieee(blob, len);
 }
 
-/* A saved stream: the compatibility record, then the blob. */
-#define SVF_COMPAT_SIZE	sizeof(struct svf_compat)
+/* A saved stream: the compatibility and guest records, then the blob. */
+#define SVF_COMPAT_SIZE	SVF_COMPAT_LEN
 #define SVF_STREAM_SIZE	(SVF_COMPAT_SIZE + SVF_BLOB_SIZE)
 
 /*
- * Check the compatibility record that opens a saved stream of an 82576 VF
- * and drop it, leaving the bare blob (which a destination also accepts) at
- * @b. Returns the blob's length, or -1 if the record is wrong.
+ * Check the records that open a saved stream of an 82576 VF and drop them,
+ * leaving the bare blob (which a destination also accepts) at @b; the
+ * guest record's MAC goes to @mac if it is not NULL. Returns the blob's
+ * length, or -1 if a record is wrong.
  */
-static inline ssize_t stream_take_blob(__u8 *b, ssize_t len)
+static inline ssize_t stream_take_blob_mac(__u8 *b, ssize_t len, __u8 *mac)
 {
 	struct svf_compat c;
+	struct svf_guest g;
 	__u32 crc;
 
 	if (len < (ssize_t)SVF_COMPAT_SIZE)
@@ -58,8 +60,21 @@ static inline ssize_t stream_take_blob(__u8 *b, ssize_t len)
 	    c.required != SVF_REQUIRED_KNOWN ||
 	    c.reserved)
 		return -1;
+	memcpy(&g, b + sizeof(c), sizeof(g));
+	crc = g.crc32;
+	g.crc32 = 0;
+	if (g.magic != SVF_GUEST_MAGIC || crc32_ieee(&g, sizeof(g)) != crc ||
+	    g.reserved)
+		return -1;
+	if (mac)
+		memcpy(mac, g.mac, sizeof(g.mac));
 	memmove(b, b + SVF_COMPAT_SIZE, len - SVF_COMPAT_SIZE);
 	return len - SVF_COMPAT_SIZE;
+}
+
+static inline ssize_t stream_take_blob(__u8 *b, ssize_t len)
+{
+	return stream_take_blob_mac(b, len, NULL);
 }
 
 /* Locate section @id's payload in a well-formed blob. */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <linux/shadowvf/igbvf_state.h>
+#include "blob_util.h"
 #include "vfdrv.h"
 #include "kselftest_harness.h"
 
@@ -460,22 +461,38 @@ TEST(migrate_keeps_filters_and_stripping)
 	munmap(mem, MEM_SIZE);
 }
 
+/* ip link set PFIF vf 1 mac MAC */
+static int vf1_admin_mac(const char *pfif, const __u8 *m)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip link set %s vf 1 mac %02x:%02x:%02x:%02x:%02x:%02x",
+		 pfif, m[0], m[1], m[2], m[3], m[4], m[5]);
+	return system(cmd);
+}
+
 /*
- * The destination PF refuses the guest's MAC (VF1 has a different,
- * administratively set MAC): RESUMING -> STOP fails with -EPERM, the
- * device enters ERROR (the PF has seen part of the replay) and a reset
- * makes it usable again.
+ * The destination VF has another administrative MAC, which its PF would
+ * refuse the guest. A stream with the guest record (minor 4) is refused at
+ * its initial bytes, before any of the blob: with switchover-ack the
+ * source has not stopped yet. A bare blob (what a 1.0/1.1 source sends;
+ * 1.2/1.3 records carry no MAC) is refused by the PF at the switch-over:
+ * RESUMING -> STOP fails with -EPERM, the device enters ERROR (the PF has
+ * seen part of the replay) and a reset makes it usable again.
  */
 TEST(admin_mac_refused)
 {
+	static const __u8 other[6] = { 0x02, 0x5f, 0, 0, 0, 0x99 };
+	static const __u8 none[6];
 	const char *bdf0 = getenv("VF0"), *bdf1 = getenv("VF1");
 	const char *pfif = getenv("PFIF");
-	static __u8 blob[SVF_MAX_BLOB];
+	static __u8 stream[SVF_MAX_STREAM], blob[SVF_MAX_STREAM];
 	struct vfdrv d0 = {}, d1 = {};
+	__u8 mac[6];
 	__u32 last = 0;
-	char cmd[128];
 	int container, fd = -1;
-	ssize_t len;
+	ssize_t len, blen;
 
 	ASSERT_NE(NULL, pfif);
 	container = open("/dev/vfio/vfio", O_RDWR);
@@ -486,15 +503,26 @@ TEST(admin_mac_refused)
 	ASSERT_EQ(0, vf_handshake(&d0, &last))
 		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
 	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_STOP_COPY, &fd));
-	len = mig_read_all(fd, blob, sizeof(blob));
+	len = mig_read_all(fd, stream, sizeof(stream));
 	close(fd);
-	ASSERT_LT(0, len);
+	ASSERT_LT((ssize_t)SVF_COMPAT_SIZE, len);
+	memcpy(blob, stream, len);
+	blen = stream_take_blob_mac(blob, len, mac);
+	ASSERT_LT(0, blen);
+	/* the guest record names the MAC the guest set */
+	EXPECT_EQ(0, memcmp(mac, vf_mac, 6));
 
-	snprintf(cmd, sizeof(cmd), "ip link set %s vf 1 mac 02:5f:00:00:00:99", pfif);
-	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, vf1_admin_mac(pfif, other));
 	EXPECT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd));
-	/* the PF's refusal fails the write of the last byte, then STOP */
-	EXPECT_EQ(-1, write(fd, blob, len));
+	/* PRE_COPY's initial bytes alone are refused */
+	EXPECT_EQ(-1, write(fd, stream, SVF_COMPAT_SIZE));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-EPERM, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
+	/* nothing of the guest reached the PF: still RESUMING, fd reusable */
+	EXPECT_EQ(VFIO_DEVICE_STATE_RESUMING, mig_get(d1.vf.dev));
+
+	/* the bare blob: refused by the PF at the switch-over */
+	EXPECT_EQ(-1, write(fd, blob, blen));
 	EXPECT_EQ(EPERM, errno);
 	EXPECT_EQ(-EPERM, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
 	/* the restore had begun with the PF: ERROR until a reset */
@@ -502,8 +530,16 @@ TEST(admin_mac_refused)
 	close(fd);
 	EXPECT_EQ(0, ioctl(d1.vf.dev, VFIO_DEVICE_RESET));
 	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, mig_get(d1.vf.dev));
-	snprintf(cmd, sizeof(cmd), "ip link set %s vf 1 mac 00:00:00:00:00:00", pfif);
-	EXPECT_EQ(0, system(cmd));
+
+	/* the same administrative MAC as the guest's: taken */
+	EXPECT_EQ(0, vf1_admin_mac(pfif, vf_mac));
+	EXPECT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
+	EXPECT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd));
+	EXPECT_EQ(len, write(fd, stream, len));
+	EXPECT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
+	close(fd);
+	EXPECT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	EXPECT_EQ(0, vf1_admin_mac(pfif, none));
 	/* the source was never touched: back to RUNNING */
 	EXPECT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
 	vf_close(&d0.vf);
