@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Dirty tracking of igbvf-vfio-pci through the type1 container, with a
- * user-space VF driver on VF0 alone in its container. The PF sends frames
+ * Dirty tracking of igbvf-vfio-pci through the type1 container and, where
+ * the device offers it (CONFIG_IOMMUFD_DRIVER), through DMA logging
+ * (DMA_LOGGING_START/REPORT/STOP), with a user-space VF driver on VF0
+ * alone in its container. The PF sends frames
  * that the VF receives into buffers at known IOVAs; every round the test
  * reposts the consumed descriptors with buffers at new addresses (each
  * straddling a page boundary) and asks the container for its dirty bitmap.
@@ -13,7 +15,9 @@
  * rings are in the report that follows STOP; pages never posted are not
  * reported (false positives printed); the test catches a page the driver
  * does not pin (fault_skip_pins); an unmap of pinned buffers completes;
- * once the device is closed nothing stays pinned.
+ * once the device is closed nothing stays pinned. Through DMA logging the
+ * same scenario, the errno of every malformed request, a page reported
+ * once more after its release and a log refused where it cannot be exact.
  */
 #include <poll.h>
 #include <stdint.h>
@@ -34,12 +38,92 @@
 #define POOL		0x10000		/* buffers from here on */
 #define BIG_FRAME	1400		/* crosses the page at offset 0xC00 */
 #define SKIP_PARAM	"/sys/module/igbvf_vfio_pci/parameters/fault_skip_pins"
+#define TRACK_PARAM	"/sys/module/igbvf_vfio_pci/parameters/dirty_tracking"
+#define NO_LOG		"no DMA logging on this kernel (log_ops need CONFIG_IOMMUFD_DRIVER)"
 
 static __u8 *mem, *shadow, *mem_b;
 static __u8 posted[NPAGES];	/* page was part of a posted buffer */
 static __u64 bm[NPAGES / 64];
 static unsigned int next_buf;	/* next buffer slot of the pool */
 static unsigned int rx_next;
+static int use_log;		/* report() asks the device, not the container */
+
+/* A DMA logging feature: 0 or -errno; @data is copied back. */
+static int log_feature(int dev, __u32 flags, void *data, size_t len)
+{
+	__u64 buf[(sizeof(struct vfio_device_feature) + 64) / 8] = {};
+	struct vfio_device_feature *f = (void *)buf;
+
+	f->argsz = sizeof(*f) + len;
+	f->flags = flags;
+	if (len)
+		memcpy(f->data, data, len);
+	if (ioctl(dev, VFIO_DEVICE_FEATURE, f))
+		return -errno;
+	if (len)
+		memcpy(data, f->data, len);
+	return 0;
+}
+
+static int log_probe(int dev)
+{
+	return log_feature(dev, VFIO_DEVICE_FEATURE_PROBE |
+			   VFIO_DEVICE_FEATURE_DMA_LOGGING_START, NULL, 0);
+}
+
+/* DMA_LOGGING_START; *@pgsize in: the hint, out: what the device chose */
+static int log_start(int dev, __u64 *pgsize,
+		     const struct vfio_device_feature_dma_logging_range *r, int n)
+{
+	struct vfio_device_feature_dma_logging_control c = {
+		.page_size = *pgsize,
+		.num_ranges = n,
+		.ranges = (uintptr_t)r,
+	};
+	int ret;
+
+	ret = log_feature(dev, VFIO_DEVICE_FEATURE_SET |
+			  VFIO_DEVICE_FEATURE_DMA_LOGGING_START, &c, sizeof(c));
+	if (!ret)
+		*pgsize = c.page_size;
+	return ret;
+}
+
+static int log_stop(int dev)
+{
+	return log_feature(dev, VFIO_DEVICE_FEATURE_SET |
+			   VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP, NULL, 0);
+}
+
+static int log_report(int dev, __u64 iova, __u64 len, __u64 pgsize,
+		      __u64 *bitmap)
+{
+	struct vfio_device_feature_dma_logging_report r = {
+		.iova = iova,
+		.length = len,
+		.page_size = pgsize,
+		.bitmap = (uintptr_t)bitmap,
+	};
+
+	return log_feature(dev, VFIO_DEVICE_FEATURE_GET |
+			   VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, &r, sizeof(r));
+}
+
+/* Kernel log lines containing @needle from @fd (opened at the end) on. */
+static int kmsg_count(int fd, const char *needle)
+{
+	char rec[1024];
+	ssize_t n;
+	int hits = 0;
+
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		hits += !!strstr(rec, needle);
+	}
+	return hits;
+}
 
 /* A buffer at the end of a page, so that a big frame spans two pages. */
 static __u64 new_buf(void)
@@ -60,14 +144,18 @@ static void post(int i, __u64 addr)
 	((__u64 *)r)[1] = 0;
 }
 
-static int report(int container)
+/* The dirty pages of the mapping since the last report, into bm. */
+static int report(int fd)
 {
 	char buf[sizeof(struct vfio_iommu_type1_dirty_bitmap) +
 		 sizeof(struct vfio_iommu_type1_dirty_bitmap_get)] = {};
 	struct vfio_iommu_type1_dirty_bitmap *h = (void *)buf;
 	struct vfio_iommu_type1_dirty_bitmap_get *g = (void *)h->data;
+	int container = fd;
 
 	memset(bm, 0, sizeof(bm));
+	if (use_log)
+		return log_report(fd, IOVA, MEM_SIZE, 4096, bm);
 	h->argsz = sizeof(buf);
 	h->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
 	g->iova = IOVA;
@@ -244,6 +332,48 @@ static int enter_precopy(struct __test_metadata *_metadata, int dev)
 	return fd;
 }
 
+/*
+ * First, on a freshly bound VF (vfio_dirty.sh binds it) that has never
+ * tracked: opened with dirty_tracking=0 its RX page is mmapped, the pins
+ * cannot see the rings, and a DMA log must be refused, not kept empty.
+ */
+TEST(dma_logging_refused_untracked)
+{
+	const char *bdf0 = getenv("VF0");
+	struct vfio_device_feature_dma_logging_range r = {
+		.iova = IOVA, .length = MEM_SIZE,
+	};
+	__u64 pg = 4096;
+	struct vf vf;
+	int container, kmsg, ret;
+
+	ASSERT_NE(NULL, bdf0);
+	container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, container);
+	ASSERT_EQ(0, sysfs_write(TRACK_PARAM, "0"));
+	ret = vf_open(&vf, container, bdf0, 1);
+	/* read at open only: the other tests track */
+	ASSERT_EQ(0, sysfs_write(TRACK_PARAM, "1"));
+	ASSERT_EQ(0, ret);
+	ret = log_probe(vf.dev);
+	if (ret == -ENOTTY) {
+		vf_close(&vf);
+		close(container);
+		SKIP(return, NO_LOG);
+	}
+	ASSERT_EQ(0, ret);
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, kmsg);
+	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
+	EXPECT_EQ(-EOPNOTSUPP, log_start(vf.dev, &pg, &r, 1));
+	EXPECT_EQ(1, kmsg_count(kmsg, "DMA logging refused: dirty_tracking=0"))
+		TH_LOG("one kernel-log line must say why");
+	EXPECT_EQ(-EINVAL, log_report(vf.dev, IOVA, MEM_SIZE, 4096, bm));
+	close(kmsg);
+	vf_close(&vf);
+	close(container);
+}
+
 TEST(tracks_vf_writes)
 {
 	const char *bdf0 = getenv("VF0"), *pfif = getenv("PFIF");
@@ -399,6 +529,179 @@ TEST(tracks_vf_writes)
 	ASSERT_EQ(0, report(container));
 	EXPECT_EQ(0, nr_dirty()) TH_LOG("%d pages still pinned after close", nr_dirty());
 	TH_LOG("missed over all tracked rounds: %d", total_missed);
+	vf_close(&d.vf);
+	close(container);
+}
+
+/*
+ * The scenario of tracks_vf_writes through DMA logging, as QEMU drives it
+ * when the device offers log_ops: no container dirty log, START before
+ * PRE_COPY, a REPORT per pass.
+ */
+TEST(dma_logging)
+{
+	const char *bdf0 = getenv("VF0"), *pfif = getenv("PFIF");
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct vfio_device_feature_dma_logging_range r[2] = {
+		{ IOVA, MEM_SIZE }, { IOVA_B, MEM_B },
+	}, bad[2];
+	static __u8 stream[SVF_MAX_STREAM];
+	struct vfdrv d = {};
+	struct tally t;
+	__u32 last = 0;
+	int container, dev, fd, i, ret, total_missed = 0;
+	__u64 pg;
+	struct pf pf;
+
+	ASSERT_NE(NULL, bdf0);
+	ASSERT_NE(NULL, pfif);
+	ASSERT_EQ(0, pf_open(&pf, pfif));
+	container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, container);
+	ASSERT_EQ(0, vf_open(&d.vf, container, bdf0, 1));
+	dev = d.vf.dev;
+	ret = log_probe(dev);
+	if (ret == -ENOTTY) {
+		vf_close(&d.vf);
+		close(container);
+		SKIP(return, NO_LOG);
+	}
+	ASSERT_EQ(0, ret);
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	shadow = malloc(MEM_SIZE);
+	ASSERT_NE(MAP_FAILED, mem);
+	ASSERT_NE(NULL, shadow);
+	memset(mem, 0x5A, MEM_SIZE);
+	memset(mem, 0, POOL);
+	map.vaddr = (uintptr_t)mem;
+	map.iova = IOVA;
+	map.size = MEM_SIZE;
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_MAP_DMA, &map));
+	ASSERT_EQ(0, vfdrv_map(&d));
+	ASSERT_EQ(0, vf_handshake(&d, &last))
+		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
+	bringup(&d);
+
+	/* nothing started: REPORT fails, STOP is harmless */
+	EXPECT_EQ(-EINVAL, log_report(dev, IOVA, MEM_SIZE, 4096, bm));
+	EXPECT_EQ(0, log_stop(dev));
+	/* malformed STARTs, refused by the core or the driver */
+	pg = 0;
+	EXPECT_EQ(-EINVAL, log_start(dev, &pg, r, 2)) TH_LOG("page size 0");
+	pg = 0x3000;	/* ranges aligned to it: only the driver can refuse */
+	EXPECT_EQ(-EINVAL, log_start(dev, &pg, r, 2)) TH_LOG("page size 0x3000");
+	pg = 4096;
+	EXPECT_EQ(-EINVAL, log_start(dev, &pg, r, 0)) TH_LOG("no range");
+	bad[0] = r[0];
+	bad[1] = (struct vfio_device_feature_dma_logging_range){ IOVA + 0x1000, 0x1000 };
+	EXPECT_EQ(-EINVAL, log_start(dev, &pg, bad, 2)) TH_LOG("overlap");
+	bad[1] = (struct vfio_device_feature_dma_logging_range){ IOVA_B + 0x800, 0x1000 };
+	EXPECT_EQ(-EINVAL, log_start(dev, &pg, bad, 2)) TH_LOG("unaligned");
+	pg = 0x800;	/* the core accepts it against a 2 KiB hint */
+	EXPECT_EQ(-EINVAL, log_start(dev, &pg, bad, 2))
+		TH_LOG("range not aligned to the tracker's 4 KiB");
+	pg = 4096;
+	bad[1] = (struct vfio_device_feature_dma_logging_range){ IOVA_B, 0 };
+	EXPECT_EQ(-EINVAL, log_start(dev, &pg, bad, 2)) TH_LOG("empty range");
+	EXPECT_EQ(-EINVAL, log_report(dev, IOVA, MEM_SIZE, 4096, bm))
+		TH_LOG("a refused START started something");
+
+	/* a 2 KiB hint: the device answers with its own 4 KiB */
+	pg = 0x800;
+	ASSERT_EQ(0, log_start(dev, &pg, r, 2));
+	EXPECT_EQ(4096, pg);
+	pg = 4096;
+	EXPECT_EQ(-EBUSY, log_start(dev, &pg, r, 2)) TH_LOG("second START");
+	EXPECT_EQ(-ERANGE, log_report(dev, 0, 0x1000, 4096, bm))
+		TH_LOG("REPORT outside the started ranges");
+	EXPECT_EQ(-ERANGE, log_report(dev, IOVA + MEM_SIZE - 0x1000, 0x2000,
+				      4096, bm)) TH_LOG("REPORT across a range end");
+	EXPECT_EQ(-ERANGE, log_report(dev, IOVA + MEM_SIZE, IOVA_B - IOVA - MEM_SIZE,
+				      4096, bm)) TH_LOG("REPORT between ranges");
+	EXPECT_EQ(-EINVAL, log_report(dev, IOVA, MEM_SIZE, 1000, bm))
+		TH_LOG("REPORT page size not a power of two");
+
+	use_log = 1;
+	/* the buffers the VF owns are in the log from START on */
+	ASSERT_EQ(0, report(dev));
+	EXPECT_EQ(2 * (NDESC - 1), nr_dirty());
+	fd = enter_precopy(_metadata, dev);
+	ASSERT_LE(0, fd);
+	for (i = 1; i <= 3; i++) {
+		round_trip(_metadata, &d, &pf, dev, "log: pre-copy", &t);
+		EXPECT_EQ(0, t.missed);
+		EXPECT_EQ(0, t.fp);
+		total_missed += t.missed;
+	}
+
+	/* a page the driver does not pin must show up as missed */
+	ASSERT_EQ(0, sysfs_write(SKIP_PARAM, "1"));
+	round_trip(_metadata, &d, &pf, dev, "log: skip one pin (reposts)", &t);
+	EXPECT_EQ(0, t.missed);
+	round_trip(_metadata, &d, &pf, dev, "log: skip one pin (written)", &t);
+	EXPECT_EQ(1, t.missed) TH_LOG("the test did not notice an unpinned page");
+
+	/* stop during pre-copy: the rings are in the report after STOP */
+	ASSERT_EQ(0, report(dev));
+	snapshot();
+	send_frames(&pf, NDESC - 1);
+	EXPECT_EQ(NDESC - 1, consume(&d, NDESC - 1, 2000));
+	ASSERT_EQ(0, mig_set(dev, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	ASSERT_EQ(0, report(dev));
+	check(&t);
+	TH_LOG("log: stop: rings written %d, RX %d TX %d TDWB %d reported, missed %d, fp %d",
+	       t.rings_written, dirty(RXRING / 4096), dirty(TXRING / 4096),
+	       dirty(TDWB / 4096), t.missed, t.fp);
+	EXPECT_LT(0, t.rings_written);
+	EXPECT_EQ(1, dirty(RXRING / 4096));
+	EXPECT_EQ(1, dirty(TXRING / 4096));
+	EXPECT_EQ(1, dirty(TDWB / 4096));
+	EXPECT_EQ(0, t.missed);
+	total_missed += t.missed;
+	EXPECT_EQ((ssize_t)SVF_BLOB_SIZE, mig_read_all(fd, stream, sizeof(stream)));
+	close(fd);
+
+	/* continued: the ring pins go, reported once more, then not */
+	ASSERT_EQ(0, mig_set(dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(0, report(dev));
+	EXPECT_EQ(1, dirty(TXRING / 4096)) TH_LOG("a released page is reported once more");
+	EXPECT_EQ(1, dirty(TDWB / 4096));
+	ASSERT_EQ(0, report(dev));
+	EXPECT_EQ(0, dirty(RXRING / 4096));
+	EXPECT_EQ(0, dirty(TXRING / 4096)) TH_LOG("a released page is reported only once");
+	EXPECT_EQ(0, dirty(TDWB / 4096));
+	EXPECT_EQ(2 * (NDESC - 1), nr_dirty())
+		TH_LOG("pinned buffers are reported at every report");
+	round_trip(_metadata, &d, &pf, dev, "log: continued", &t);
+	EXPECT_EQ(0, t.missed);
+	total_missed += t.missed;
+
+	/* a reset: the guest brings the VF up again, still logged */
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, vf_handshake(&d, &last));
+	bringup(&d);
+	round_trip(_metadata, &d, &pf, dev, "log: after reset", &t);
+	EXPECT_EQ(0, t.missed);
+	total_missed += t.missed;
+
+	/* STOP ends the log; a new START holds what is pinned now */
+	EXPECT_EQ(0, log_stop(dev));
+	EXPECT_EQ(-EINVAL, log_report(dev, IOVA, MEM_SIZE, 4096, bm));
+	pg = 4096;
+	ASSERT_EQ(0, log_start(dev, &pg, r, 2));
+	ASSERT_EQ(0, report(dev));
+	EXPECT_EQ(2 * (NDESC - 1), nr_dirty());
+	round_trip(_metadata, &d, &pf, dev, "log: restarted", &t);
+	EXPECT_EQ(0, t.missed);
+	EXPECT_EQ(0, t.fp);
+	total_missed += t.missed;
+	TH_LOG("log: missed over all tracked rounds: %d", total_missed);
+
+	/* closing the device with the log on ends it (kmemleak checks) */
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	munmap(d.db, 0x4000 - d.db_off);
 	vf_close(&d.vf);
 	close(container);
 }
