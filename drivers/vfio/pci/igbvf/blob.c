@@ -47,6 +47,24 @@ static void *svf_put_sect(struct svf_writer *w, u16 id, u16 len)
 	return s + 1;
 }
 
+static void svf_put_pfcfg(struct svf_pfcfg *pf, const struct svf_model *m)
+{
+	int i;
+
+	memcpy(pf->mac, m->mac, sizeof(pf->mac));
+	pf->flags = cpu_to_le16(m->pf_flags);
+	pf->max_frame = cpu_to_le32(m->max_frame);
+	pf->promisc = cpu_to_le32(m->promisc);
+	pf->nr_mc = cpu_to_le16(m->nr_mc);
+	pf->nr_vlans = cpu_to_le16(m->nr_vlans);
+	for (i = 0; i < SVF_MAX_MC; i++)
+		pf->mc[i] = cpu_to_le16(m->mc[i]);
+	for (i = 0; i < SVF_MAX_VLANS; i++)
+		pf->vlans[i] = cpu_to_le16(m->vlans[i]);
+	pf->nr_uc = cpu_to_le16(m->nr_uc);
+	memcpy(pf->uc, m->uc, sizeof(pf->uc));
+}
+
 /**
  * svf_blob_encode() - serialize a model into a device-state blob
  * @m: the model
@@ -119,18 +137,7 @@ int svf_blob_encode(const struct svf_model *m, u16 vendor, u16 device,
 		st->val[i] = cpu_to_le32(m->stats[i]);
 
 	pf = svf_put_sect(&w, SVF_SECT_PFCFG, sizeof(*pf));
-	memcpy(pf->mac, m->mac, sizeof(pf->mac));
-	pf->flags = cpu_to_le16(m->pf_flags);
-	pf->max_frame = cpu_to_le32(m->max_frame);
-	pf->promisc = cpu_to_le32(m->promisc);
-	pf->nr_mc = cpu_to_le16(m->nr_mc);
-	pf->nr_vlans = cpu_to_le16(m->nr_vlans);
-	for (i = 0; i < SVF_MAX_MC; i++)
-		pf->mc[i] = cpu_to_le16(m->mc[i]);
-	for (i = 0; i < SVF_MAX_VLANS; i++)
-		pf->vlans[i] = cpu_to_le16(m->vlans[i]);
-	pf->nr_uc = cpu_to_le16(m->nr_uc);
-	memcpy(pf->uc, m->uc, sizeof(pf->uc));
+	svf_put_pfcfg(pf, m);
 
 	h->magic = cpu_to_le32(SVF_MAGIC);
 	h->major = cpu_to_le16(SVF_VERSION_MAJOR);
@@ -154,10 +161,11 @@ static int svf_bad(const char **field, const char *name)
  * bytes): compatibility, then the guest's
  * @vendor: PCI vendor id of the source VF
  * @device: PCI device id of the source VF
- * @mac: the guest's MAC now (all zero: it has none)
+ * @m: the guest's PF-side configuration now (only those fields are read)
  * @buf: SVF_COMPAT_LEN bytes to fill
  */
-void svf_compat_encode(u16 vendor, u16 device, const u8 *mac, void *buf)
+void svf_compat_encode(u16 vendor, u16 device, const struct svf_model *m,
+		       void *buf)
 {
 	struct svf_compat *c = buf;
 	struct svf_guest *g = buf + sizeof(*c);
@@ -171,7 +179,7 @@ void svf_compat_encode(u16 vendor, u16 device, const u8 *mac, void *buf)
 	c->required = cpu_to_le32(SVF_REQUIRED_KNOWN);
 	c->crc32 = cpu_to_le32(svf_crc(c, sizeof(*c)));
 	g->magic = cpu_to_le32(SVF_GUEST_MAGIC);
-	memcpy(g->mac, mac, sizeof(g->mac));
+	svf_put_pfcfg(&g->pf, m);
 	g->crc32 = cpu_to_le32(svf_crc(g, sizeof(*g)));
 }
 
@@ -211,37 +219,6 @@ int svf_compat_check(const void *buf, u16 vendor, u16 device, size_t *len,
 	*len = sizeof(c);
 	if (le32_to_cpu(c.required) & SVF_REQ_GUEST)
 		*len += sizeof(struct svf_guest);
-	return 0;
-}
-
-/**
- * svf_guest_check() - decode the guest record that follows a compatibility
- * record with SVF_REQ_GUEST
- * @buf: the record (sizeof(struct svf_guest) bytes)
- * @mac: the guest's MAC (all zero: none)
- * @field: on error, set to the name of the offending field
- *
- * Return: 0, or -EINVAL.
- */
-int svf_guest_check(const void *buf, u8 *mac, const char **field)
-{
-	struct svf_guest g;
-	u32 crc;
-
-	*field = NULL;
-	memcpy(&g, buf, sizeof(g));
-	if (le32_to_cpu(g.magic) != SVF_GUEST_MAGIC)
-		return svf_bad(field, "guest.magic");
-	crc = le32_to_cpu(g.crc32);
-	g.crc32 = 0;
-	if (svf_crc(&g, sizeof(g)) != crc)
-		return svf_bad(field, "guest.crc32");
-	if (g.reserved)
-		return svf_bad(field, "guest.reserved");
-	/* a MAC the PF could not hold: multicast; zero means none */
-	if (g.mac[0] & 1)
-		return svf_bad(field, "guest.mac");
-	memcpy(mac, g.mac, sizeof(g.mac));
 	return 0;
 }
 
@@ -444,6 +421,35 @@ static int svf_get_pfcfg(const struct svf_pfcfg *pf, struct svf_model *m,
 				return svf_bad(field, "pf.uc");
 	}
 	return 0;
+}
+
+/**
+ * svf_guest_check() - decode the guest record that follows a compatibility
+ * record with SVF_REQ_GUEST
+ * @buf: the record (sizeof(struct svf_guest) bytes)
+ * @m: the model whose PF-side configuration is set from it
+ * @field: on error, set to the name of the offending field
+ *
+ * The configuration is validated as the blob's PFCFG section is.
+ *
+ * Return: 0, or -EINVAL.
+ */
+int svf_guest_check(const void *buf, struct svf_model *m, const char **field)
+{
+	struct svf_guest g;
+	u32 crc;
+
+	*field = NULL;
+	memcpy(&g, buf, sizeof(g));
+	if (le32_to_cpu(g.magic) != SVF_GUEST_MAGIC)
+		return svf_bad(field, "guest.magic");
+	crc = le32_to_cpu(g.crc32);
+	g.crc32 = 0;
+	if (svf_crc(&g, sizeof(g)) != crc)
+		return svf_bad(field, "guest.crc32");
+	if (g.reserved)
+		return svf_bad(field, "guest.reserved");
+	return svf_get_pfcfg(&g.pf, m, SVF_VERSION_MINOR, field);
 }
 
 /**

@@ -10,6 +10,16 @@
 #include "model.h"
 
 /**
+ * struct svf_igb_prov - what PRE_COPY's guest record provisioned on a VF
+ * @m: the guest's PF-side configuration (only those fields are set)
+ * @reply: the PF's answer to the VF_RESET handshake (the MAC it holds)
+ */
+struct svf_igb_prov {
+	struct svf_model m;
+	u32 reply[3];
+};
+
+/**
  * struct svf_igb_migf - a migration data fd
  * @filp: its file
  * @iv: the device; valid while @lock is held by an enabled fd (closing the
@@ -21,6 +31,8 @@
  * @compat_ok: (resuming) the stream's compatibility (and guest) records
  *             were accepted
  * @blob_off: (resuming) where the blob starts, once @compat_ok
+ * @provisioned: (resuming) @prov holds what this VF was provisioned with
+ * @prov: (resuming) see svf_igb_provision()
  * @loaded: (resuming) @data was validated and programmed into the VF
  * @half_done: (resuming) a restore failed part-way: the VF and its PF may
  *             hold part of the state
@@ -37,6 +49,8 @@ struct svf_igb_migf {
 	bool final;
 	bool compat_ok;
 	size_t blob_off;
+	bool provisioned;
+	struct svf_igb_prov prov;
 	bool loaded;
 	bool half_done;
 	int load_err;
@@ -176,10 +190,10 @@ int svf_igb_quiesce(struct svf_igb_vfio *iv);
 void svf_igb_unquiesce(struct svf_igb_vfio *iv);
 int svf_igb_capture(struct svf_igb_vfio *iv, struct svf_model *m);
 int svf_igb_restore(struct svf_igb_vfio *iv, const struct svf_model *m,
-		    int reset_gen);
+		    int reset_gen, const struct svf_igb_prov *prov);
 void svf_igb_release_pf(struct svf_igb_vfio *iv);
-int svf_igb_check_guest_mac(struct svf_igb_vfio *iv, const u8 *mac,
-			    int reset_gen);
+int svf_igb_provision(struct svf_igb_vfio *iv, struct svf_igb_prov *prov,
+		      int reset_gen);
 
 /* quirks.c: QEMU's igb, answered in one place */
 bool svf_igb_quirk_write_dropped(u32 off);

@@ -224,17 +224,17 @@ static void svf_igb_note_refusal(struct svf_igb_migf *migf, const char *field,
 
 /*
  * The records that open the stream: the compatibility record, then (minor
- * 4 on) the guest record, whose MAC the PF of this VF must accept. Return
- * 0 once both were accepted, -EAGAIN while bytes are missing, or the
- * refusal's errno, reported in one line.
+ * 4 on) the guest record, with which this VF is checked and provisioned
+ * (svf_igb_provision()). Return 0 once both were accepted, -EAGAIN while
+ * bytes are missing, or the refusal's errno, reported in one line.
  */
 static int svf_igb_check_records(struct svf_igb_migf *migf)
 {
 	struct pci_dev *pdev = migf->iv->core_device.pdev;
 	const size_t clen = sizeof(struct svf_compat);
 	const char *field;
-	u8 mac[ETH_ALEN];
-	size_t len;
+	size_t len = clen;
+	u64 t0;
 	int ret;
 
 	if (migf->total_length < clen)
@@ -244,20 +244,26 @@ static int svf_igb_check_records(struct svf_igb_migf *migf)
 	if (!ret && len > clen) {
 		if (migf->total_length < len)
 			return -EAGAIN;
-		ret = svf_guest_check(migf->data + clen, mac, &field);
+		memset(&migf->prov, 0, sizeof(migf->prov));
+		ret = svf_guest_check(migf->data + clen, &migf->prov.m, &field);
 		if (!ret) {
-			ret = svf_igb_check_guest_mac(migf->iv, mac,
-						      migf->reset_gen);
+			t0 = ktime_get_ns();
+			ret = svf_igb_provision(migf->iv, &migf->prov,
+						migf->reset_gen);
+			trace_svf_igb_phase(pdev, "provision", ret,
+					    ktime_get_ns() - t0);
 			/* it said why itself */
 			if (ret) {
-				svf_igb_note_refusal(migf, "guest.mac", len, ret);
+				svf_igb_note_refusal(migf, "guest", len, ret);
 				return ret;
 			}
+			migf->provisioned = true;
 		}
 	}
 	if (ret) {
 		dev_err_ratelimited(&pdev->dev,
-				    "migration stream rejected: invalid %s\n", field);
+				    "migration stream rejected: invalid %s%s\n", field,
+				    len > clen ? " (guest record)" : "");
 		svf_igb_note_refusal(migf, field, migf->total_length, ret);
 		return ret;
 	}
@@ -275,7 +281,8 @@ static int svf_igb_restore_decoding(struct svf_igb_migf *migf,
 	u64 t0 = ktime_get_ns();
 	int ret;
 
-	ret = svf_igb_restore(migf->iv, m, migf->reset_gen);
+	ret = svf_igb_restore(migf->iv, m, migf->reset_gen,
+			      migf->provisioned ? &migf->prov : NULL);
 	trace_svf_igb_phase(pdev, "restore", ret, ktime_get_ns() - t0);
 	svf_igb_quirk_decode_restore(pdev, cmd);
 	return ret;
@@ -471,15 +478,22 @@ static struct svf_igb_migf *svf_igb_save_open(struct svf_igb_vfio *iv)
 {
 	struct pci_dev *pdev = iv->core_device.pdev;
 	struct svf_igb_migf *migf;
-	u8 mac[ETH_ALEN];
+	struct svf_model *m;
 
+	m = kmalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
 	migf = svf_igb_alloc_migf(iv, &svf_igb_save_fops, O_RDONLY);
-	if (IS_ERR(migf))
+	if (IS_ERR(migf)) {
+		kfree(m);
 		return migf;
+	}
+	/* the guest record: the PF-side configuration as the guest has it now */
 	mutex_lock(&iv->shadow_lock);
-	ether_addr_copy(mac, iv->shadow.mac);
+	memcpy(m, &iv->shadow, sizeof(*m));
 	mutex_unlock(&iv->shadow_lock);
-	svf_compat_encode(pdev->vendor, pdev->device, mac, migf->data);
+	svf_compat_encode(pdev->vendor, pdev->device, m, migf->data);
+	kfree(m);
 	migf->total_length = SVF_COMPAT_LEN;
 	get_file(migf->filp);
 	iv->saving_migf = migf;
@@ -571,6 +585,7 @@ static int svf_igb_load(struct svf_igb_vfio *iv, bool *broken)
 		migf->load_err = 0;
 		migf->loaded = false;
 		migf->compat_ok = false;
+		migf->provisioned = false;
 		migf->total_length = 0;
 		migf->filp->f_pos = 0;
 	}

@@ -617,43 +617,65 @@ static int svf_igb_replay_strip(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx 
 	return svf_igb_replay_msg(iv, ctx, msg, 2, reply);
 }
 
-/*
- * Redo the guest's PF-side configuration. A refusal is reported here, in
- * one line naming what the PF refused; other errors by the caller.
- */
-static int svf_igb_replay(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
-			  const struct svf_model *m, const char **what)
+/* The VF_RESET handshake: @reply gets the PF's answer (its MAC for the VF). */
+static int svf_igb_replay_reset(struct svf_igb_vfio *iv,
+				struct svf_igb_mbx_ctx *ctx, u32 *reply,
+				const char **what)
 {
-	struct pci_dev *pdev = iv->core_device.pdev;
-	u32 msg[SVF_MBX_WORDS] = {}, reply[3] = {}, nr_mc;
-	int ret, i;
+	u32 msg = IGBVF_MSG_RESET;
+	int ret;
 
-	msg[0] = IGBVF_MSG_RESET;
 	*what = "VF_RESET";
-	ret = svf_igb_mbx_send(iv, ctx, msg, 1, reply, 3);
+	ret = svf_igb_mbx_send(iv, ctx, &msg, 1, reply, 3);
 	if (ret)
 		return ret;
 	if ((reply[0] & 0xFFFF) != IGBVF_MSG_RESET)
 		return -EPROTO;
+	return 0;
+}
+
+/*
+ * The guest's MAC and its extra unicast filters, after the handshake whose
+ * reply is @reset_reply: igb then holds for the VF the MAC it named, if it
+ * ACKed.
+ */
+static int svf_igb_replay_macs(struct svf_igb_vfio *iv,
+			       struct svf_igb_mbx_ctx *ctx,
+			       const struct svf_model *m, const u32 *reset_reply,
+			       const char **what)
+{
+	u32 msg[3] = {}, reply[1];
+	int ret;
 
 	if (!is_zero_ether_addr(m->mac) &&
-	    !((reply[0] & IGBVF_MSG_ACK) &&
-	      ether_addr_equal((u8 *)&reply[1], m->mac))) {
-		memset(msg, 0, sizeof(msg));
+	    !((reset_reply[0] & IGBVF_MSG_ACK) &&
+	      ether_addr_equal((const u8 *)&reset_reply[1], m->mac))) {
 		msg[0] = IGBVF_MSG_SET_MAC;
 		memcpy(&msg[1], m->mac, ETH_ALEN);
 		*what = "SET_MAC_ADDR";
 		ret = svf_igb_replay_msg(iv, ctx, msg, 3, reply);
 		if (ret == -EPERM)
-			pci_err(pdev, "PF refused MAC %pM for this VF (administratively set MAC?)\n",
+			pci_err(iv->core_device.pdev,
+				"PF refused MAC %pM for this VF (administratively set MAC?)\n",
 				m->mac);
 		if (ret)
 			return ret;
 	}
+	return svf_igb_replay_filters(iv, ctx, m, what);
+}
 
-	ret = svf_igb_replay_filters(iv, ctx, m, what);
-	if (ret)
-		return ret;
+/*
+ * The rest of the guest's PF-side configuration: multicast, VLANs and
+ * stripping, frame size, promiscuous mode. A refusal is reported here, in
+ * one line naming what the PF refused; other errors by the caller.
+ */
+static int svf_igb_replay_rest(struct svf_igb_vfio *iv,
+			       struct svf_igb_mbx_ctx *ctx,
+			       const struct svf_model *m, const char **what)
+{
+	struct pci_dev *pdev = iv->core_device.pdev;
+	u32 msg[SVF_MBX_WORDS], reply[3] = {}, nr_mc;
+	int ret, i;
 
 	memset(msg, 0, sizeof(msg));
 	/* any count above 30 gives the same multicast-promiscuous mode */
@@ -708,14 +730,53 @@ static int svf_igb_replay(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
 	return 0;
 }
 
+/* The PF-side configuration of @a and @b is the same. */
+static bool svf_igb_pfcfg_equal(const struct svf_model *a,
+				const struct svf_model *b)
+{
+	return ether_addr_equal(a->mac, b->mac) &&
+	       a->pf_flags == b->pf_flags && a->max_frame == b->max_frame &&
+	       a->promisc == b->promisc && a->nr_mc == b->nr_mc &&
+	       a->nr_vlans == b->nr_vlans && a->nr_uc == b->nr_uc &&
+	       !memcmp(a->mc, b->mc, a->nr_mc * sizeof(a->mc[0])) &&
+	       !memcmp(a->vlans, b->vlans, a->nr_vlans * sizeof(a->vlans[0])) &&
+	       !memcmp(a->uc, b->uc, a->nr_uc * sizeof(a->uc[0]));
+}
+
+/*
+ * Redo the guest's PF-side configuration. If PRE_COPY's guest record
+ * provisioned this VF (@prov) with what the blob carries, only the MAC
+ * and unicast filters are left, which svf_igb_provision() keeps for the
+ * switch-over: the source VF holds that MAC until then. A configuration
+ * that changed since is redone whole, from a new VF_RESET.
+ */
+static int svf_igb_replay(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
+			  const struct svf_model *m,
+			  const struct svf_igb_prov *prov, const char **what)
+{
+	u32 reply[3] = {};
+	int ret;
+
+	if (prov && svf_igb_pfcfg_equal(&prov->m, m))
+		return svf_igb_replay_macs(iv, ctx, m, prov->reply, what);
+	ret = svf_igb_replay_reset(iv, ctx, reply, what);
+	if (!ret)
+		ret = svf_igb_replay_macs(iv, ctx, m, reply, what);
+	if (!ret)
+		ret = svf_igb_replay_rest(iv, ctx, m, what);
+	return ret;
+}
+
 /**
  * svf_igb_restore() - program a validated model into this (reset) VF
  * @iv: the device (in RESUMING, its data fd's lock held)
  * @m: the validated model
  * @reset_gen: the device's reset generation when RESUMING began
+ * @prov: what PRE_COPY's guest record provisioned on this VF, or NULL
  *
- * Redoes the VF_RESET handshake on the guest's behalf, replays the PF-side
- * configuration, then programs rings, heads and interrupt configuration
+ * Redoes the VF_RESET handshake on the guest's behalf and replays the
+ * PF-side configuration (unless @prov did, see svf_igb_replay()), then
+ * programs rings, heads and interrupt configuration
  * with the queues still disabled; queue enables and tails follow on
  * STOP -> RUNNING (svf_igb_unquiesce()). Register access is under
  * memory_lock; the mailbox waits drop it (mbx.c), all within one deadline.
@@ -726,7 +787,7 @@ static int svf_igb_replay(struct svf_igb_vfio *iv, struct svf_igb_mbx_ctx *ctx,
  * if the VF was reset since RESUMING began.
  */
 int svf_igb_restore(struct svf_igb_vfio *iv, const struct svf_model *m,
-		    int reset_gen)
+		    int reset_gen, const struct svf_igb_prov *prov)
 {
 	struct svf_igb_mbx_ctx ctx = {
 		.deadline = jiffies + msecs_to_jiffies(IGBVF_RESTORE_TIMEOUT_MS),
@@ -750,7 +811,7 @@ int svf_igb_restore(struct svf_igb_vfio *iv, const struct svf_model *m,
 		iowrite32(0, bar + IGBVF_TXDCTL(q));
 	}
 	iv->r2c = 0;
-	ret = svf_igb_replay(iv, &ctx, m, &what);
+	ret = svf_igb_replay(iv, &ctx, m, prov, &what);
 	if (ret) {
 		if (ret != -EPERM)
 			pci_err(pdev, "migration restore: PF mailbox %s failed (%d)\n",
@@ -858,64 +919,76 @@ out:
 }
 
 /**
- * svf_igb_check_guest_mac() - can this VF take the guest's MAC?
+ * svf_igb_provision() - check and provision this VF from PRE_COPY's guest
+ * record
  * @iv: the device, in RESUMING (its data fd's lock held)
- * @mac: the guest's MAC from the stream's guest record (zero: none)
+ * @prov: the guest's PF-side configuration when PRE_COPY began (prov->m);
+ *	prov->reply gets the PF's VF_RESET answer for the switch-over
  * @reset_gen: the device's reset generation when RESUMING began
  *
- * Runs while the source still runs (PRE_COPY's initial bytes), so that a
- * VF whose PF would refuse the guest's MAC at the switch-over fails the
- * migration before the source stops. Resets the unused VF and does the
- * VF_RESET handshake, as igbvf does at probe: igb then answers with a MAC
- * only if the operator set one (ip link set PF vf N mac), and refuses the
- * VF any other MAC unless the VF is trusted. An operator's MAC is not
- * replaced by a guest's, trusted or not: it must be the guest's MAC.
+ * Runs while the source still runs, so that a VF whose PF would refuse the
+ * guest fails the migration before the source stops, and so that the
+ * switch-over need not wait for the PF for what did not change. Resets the
+ * unused VF and does the VF_RESET handshake, as igbvf does at probe: igb
+ * then names a MAC only if the operator set one (ip link set PF vf N mac),
+ * and refuses the VF any other MAC unless the VF is trusted. An operator's
+ * MAC is not replaced by a guest's, trusted or not: it must be the
+ * guest's. Then asks the PF for the guest's multicast list, VLANs, frame
+ * size and promiscuous mode. The MAC and extra unicast filters wait for
+ * the switch-over: the source VF still receives on them, possibly on this
+ * same adapter.
  *
- * Return: 0; -EPERM if the VF has another administrative MAC; -ENODEV,
- * -EINTR, -ETIMEDOUT, -EIO or -EPROTO if the PF could not be asked. Every
- * error is reported in one line.
+ * Return: 0; -EPERM if the VF has another administrative MAC or the PF
+ * refuses a request (port VLAN, ...); -ENODEV, -EINTR, -ETIMEDOUT, -EIO or
+ * -EPROTO if the PF could not be asked. Every error is reported in one
+ * line. The PF may hold part of the configuration on error: the next
+ * provisioning or restore starts with a reset, and closing the device
+ * resets it too.
  */
-int svf_igb_check_guest_mac(struct svf_igb_vfio *iv, const u8 *mac,
-			    int reset_gen)
+int svf_igb_provision(struct svf_igb_vfio *iv, struct svf_igb_prov *prov,
+		      int reset_gen)
 {
 	struct svf_igb_mbx_ctx ctx = {
-		.deadline = jiffies + msecs_to_jiffies(1000),
+		.deadline = jiffies + msecs_to_jiffies(IGBVF_RESTORE_TIMEOUT_MS),
 		.reset_gen = reset_gen,
 	};
 	struct pci_dev *pdev = iv->core_device.pdev;
-	u32 msg = IGBVF_MSG_RESET, reply[3] = {};
+	const struct svf_model *m = &prov->m;
+	const char *what = "VF_RESET";
+	u32 *reply = prov->reply;
 	u16 cmd;
 	int ret;
 
-	if (is_zero_ether_addr(mac))
-		return 0;
+	memset(prov->reply, 0, sizeof(prov->reply));
 	cmd = svf_igb_quirk_decode_on(pdev);
 	ret = svf_igb_hw_lock(iv);
-	if (!ret) {
-		if (atomic_read(&iv->reset_gen) != reset_gen) {
-			ret = -ENODEV;
-		} else {
-			/* igb forgets a MAC it did not get from its operator */
-			iowrite32(SVF_VECTOR_MASK, svf_igb_bar0(iv) + IGBVF_EIMC);
-			iowrite32(IGBVF_CTRL_RST, svf_igb_bar0(iv) + IGBVF_CTRL);
-			ret = svf_igb_mbx_send(iv, &ctx, &msg, 1, reply, 3);
-		}
-		svf_igb_hw_unlock(iv);
-	}
-	if (!ret && (reply[0] & 0xFFFF) != IGBVF_MSG_RESET)
-		ret = -EPROTO;
-	if (ret) {
-		pci_err(pdev, "migration stream refused: the PF did not answer VF_RESET (%d) to check guest.mac %pM\n",
-			ret, mac);
+	if (ret)
 		goto out;
+	if (atomic_read(&iv->reset_gen) != reset_gen) {
+		ret = -ENODEV;
+		goto unlock;
 	}
-	if ((reply[0] & IGBVF_MSG_ACK) &&
-	    !ether_addr_equal((u8 *)&reply[1], mac)) {
+	/* igb forgets a MAC it did not get from its operator */
+	iowrite32(SVF_VECTOR_MASK, svf_igb_bar0(iv) + IGBVF_EIMC);
+	iowrite32(IGBVF_CTRL_RST, svf_igb_bar0(iv) + IGBVF_CTRL);
+	iv->r2c = 0;
+	ret = svf_igb_replay_reset(iv, &ctx, reply, &what);
+	if (ret)
+		goto unlock;
+	if (!is_zero_ether_addr(m->mac) && (reply[0] & IGBVF_MSG_ACK) &&
+	    !ether_addr_equal((u8 *)&reply[1], m->mac)) {
 		pci_err(pdev, "migration stream refused: guest.mac %pM is not this VF's administrative MAC %pM\n",
-			mac, (u8 *)&reply[1]);
+			m->mac, (u8 *)&reply[1]);
 		ret = -EPERM;
+		goto unlock;
 	}
+	ret = svf_igb_replay_rest(iv, &ctx, m, &what);
+unlock:
+	svf_igb_hw_unlock(iv);
 out:
+	if (ret && ret != -EPERM)
+		pci_err(pdev, "migration stream refused: PF mailbox %s failed (%d) provisioning this VF\n",
+			what, ret);
 	svf_igb_quirk_decode_restore(pdev, cmd);
 	return ret;
 }

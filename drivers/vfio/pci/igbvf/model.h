@@ -65,11 +65,11 @@ struct svf_model {
 
 int svf_blob_encode(const struct svf_model *m, __u16 vendor, __u16 device,
 		    void *buf, size_t size);
-void svf_compat_encode(__u16 vendor, __u16 device, const __u8 *mac,
+void svf_compat_encode(__u16 vendor, __u16 device, const struct svf_model *m,
 		       void *buf);
 int svf_compat_check(const void *buf, __u16 vendor, __u16 device,
 		     size_t *len, const char **field);
-int svf_guest_check(const void *buf, __u8 *mac, const char **field);
+int svf_guest_check(const void *buf, struct svf_model *m, const char **field);
 int svf_blob_decode(const void *buf, size_t len, __u16 vendor, __u16 device,
 		    struct svf_model *m, const char **field);
 

@@ -62,24 +62,6 @@ struct svf_compat {
 #define SVF_REQ_GUEST		0x10	/* a struct svf_guest follows the record */
 #define SVF_REQUIRED_KNOWN	0x1f
 
-#define SVF_GUEST_MAGIC		0x47465653	/* "SVFG" */
-
-/*
- * (minor 4) What the destination checks against its own VF while the
- * source still runs: an administrative MAC there that is not the guest's
- * would make the PF refuse the guest's MAC at the switch-over.
- */
-struct svf_guest {
-	__le32 magic;
-	__u8 mac[6];		/* the guest's MAC when PRE_COPY began; zero: none */
-	__le16 reserved;	/* zero */
-	__le32 crc32;		/* over this record with this field zero */
-};
-
-/* PRE_COPY's initial bytes as a minor 4 source sends them */
-#define SVF_COMPAT_LEN		(sizeof(struct svf_compat) + sizeof(struct svf_guest))
-#define SVF_MAX_STREAM		(SVF_COMPAT_LEN + SVF_MAX_BLOB)
-
 struct svf_header {
 	__le32 magic;
 	__le16 major;
@@ -193,6 +175,25 @@ struct svf_pfcfg {
 
 /* the section's length up to minor 2: everything before nr_uc */
 #define SVF_PFCFG_SIZE_V2	144
+
+#define SVF_GUEST_MAGIC		0x47465653	/* "SVFG" */
+
+/*
+ * (minor 4) The guest's PF-side configuration when PRE_COPY began, which
+ * the destination checks against its own VF and provisions there while
+ * the source still runs. The blob still carries the final configuration:
+ * the destination replays only what changed since.
+ */
+struct svf_guest {
+	__le32 magic;
+	__le32 reserved;	/* zero */
+	struct svf_pfcfg pf;
+	__le32 crc32;		/* over this record with this field zero */
+};
+
+/* PRE_COPY's initial bytes as a minor 4 source sends them */
+#define SVF_COMPAT_LEN		(sizeof(struct svf_compat) + sizeof(struct svf_guest))
+#define SVF_MAX_STREAM		(SVF_COMPAT_LEN + SVF_MAX_BLOB)
 
 #define SVF_BLOB_SIZE (sizeof(struct svf_header) + 5 * sizeof(struct svf_sect) + \
 		       sizeof(struct svf_queues) + sizeof(struct svf_irq) + \
