@@ -273,7 +273,7 @@ int main(int argc, char **argv)
 	if (v->post)
 		len = v->post(blob, len);
 	if (stream) {
-		svf_compat_encode(FIX_VENDOR, FIX_DEVICE, m.mac, records);
+		svf_compat_encode(FIX_VENDOR, FIX_DEVICE, &m, records);
 		if (fwrite(records, sizeof(records), 1, stdout) != 1)
 			return 1;
 	}

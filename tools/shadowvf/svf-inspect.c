@@ -144,7 +144,6 @@ static const struct svfi_field svfi_compat_fields[] = {
 
 static const struct svfi_field svfi_guest_fields[] = {
 	SVFI_F(struct svf_guest, magic, SVFI_MAGIC),
-	SVFI_F(struct svf_guest, mac, SVFI_MAC),
 	SVFI_F(struct svf_guest, reserved, SVFI_HEX),
 	SVFI_F(struct svf_guest, crc32, SVFI_HEX),
 };
@@ -421,6 +420,9 @@ static void svfi_print_compat(const u8 *p, size_t off)
 	printf("guest record (%zu bytes)\n", sizeof(struct svf_guest));
 	svfi_print("guest.", svfi_guest_fields,
 		   ARRAY_SIZE(svfi_guest_fields), g, sizeof(struct svf_guest));
+	svfi_print("guest.pf.", svfi_pfcfg_fields,
+		   ARRAY_SIZE(svfi_pfcfg_fields),
+		   g + offsetof(struct svf_guest, pf), sizeof(struct svf_pfcfg));
 	printf("  %-18s 0x%08x%s\n", "(computed crc32)", want,
 	       want == crc ? " (matches)" : " (differs)");
 }
@@ -554,7 +556,8 @@ int main(int argc, char **argv)
 	size_t len, off = 0;
 	u32 magic = 0;
 	FILE *in;
-	u8 *buf, mac[6];
+	struct svf_model gm;
+	u8 *buf;
 	char x;
 
 	while ((c = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
@@ -616,7 +619,7 @@ int main(int argc, char **argv)
 		else if (len < off)
 			field = "guest";
 		else if (off > sizeof(struct svf_compat) &&
-			 svf_guest_check(buf + sizeof(struct svf_compat), mac,
+			 svf_guest_check(buf + sizeof(struct svf_compat), &gm,
 					 &compat_field))
 			field = compat_field;
 	}

@@ -177,7 +177,8 @@ if [ -x "$insp" ] && [ -x "$fix" ]; then
 			missing="$missing [$want]"
 	done <<'EOT'
 compat.device 0x10ca
-guest.mac 02:5f:00:00:00:2a
+guest.pf.mac 02:5f:00:00:00:2a
+guest.pf.vlans 1 100 4095
 major 1
 nr_sections 5
 rx0.rdlen 4096 (256 descriptors)
@@ -238,10 +239,10 @@ EOT
 	st=$?
 	[ $st = 1 ] && [ "$out" = "status: invalid compat.device" ]
 	result $? inspector_device_option "exit $st, $out"
-	# the guest record (minor 4) follows the 24-byte compat record: its
-	# MAC's first byte changed, its checksum no longer matches
+	# the guest record (minor 4) follows the 24-byte compat record: the
+	# first byte of its MAC changed, its checksum no longer matches
 	cp "$TB/valid.stream" "$TB/guest-crc.stream"
-	printf '\003' | dd of="$TB/guest-crc.stream" bs=1 seek=28 conv=notrunc status=none
+	printf '\003' | dd of="$TB/guest-crc.stream" bs=1 seek=32 conv=notrunc status=none
 	out=$("$insp" -q "$TB/guest-crc.stream" 2>/dev/null)
 	st=$?
 	[ $st = 1 ] && [ "$out" = "status: invalid guest.crc32" ]

@@ -40,7 +40,7 @@ static inline void blob_fix_crc(__u8 *blob, size_t len)
 /*
  * Check the records that open a saved stream of an 82576 VF and drop them,
  * leaving the bare blob (which a destination also accepts) at @b; the
- * guest record's MAC goes to @mac if it is not NULL. Returns the blob's
+ * guest record's MAC (pf.mac) goes to @mac if it is not NULL. Returns the blob's
  * length, or -1 if a record is wrong.
  */
 static inline ssize_t stream_take_blob_mac(__u8 *b, ssize_t len, __u8 *mac)
@@ -67,7 +67,7 @@ static inline ssize_t stream_take_blob_mac(__u8 *b, ssize_t len, __u8 *mac)
 	    g.reserved)
 		return -1;
 	if (mac)
-		memcpy(mac, g.mac, sizeof(g.mac));
+		memcpy(mac, g.pf.mac, sizeof(g.pf.mac));
 	memmove(b, b + SVF_COMPAT_SIZE, len - SVF_COMPAT_SIZE);
 	return len - SVF_COMPAT_SIZE;
 }

@@ -14,6 +14,8 @@
 #include <poll.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
+#include <sys/mount.h>
+#include <time.h>
 #include <linux/shadowvf/igbvf_state.h>
 #include "blob_util.h"
 #include "vfdrv.h"
@@ -459,6 +461,176 @@ TEST(migrate_keeps_filters_and_stripping)
 	vf_close(&d1.vf);
 	close(container);
 	munmap(mem, MEM_SIZE);
+}
+
+#define TRACING	"/sys/kernel/tracing"
+
+/* Record the driver's mailbox messages (svf_igb_replay) from now on. */
+static int replay_trace_start(void)
+{
+	int fd;
+
+	if (access(TRACING "/trace", F_OK) &&
+	    mount("nodev", TRACING, "tracefs", 0, NULL))
+		return -errno;
+	fd = open(TRACING "/events/shadowvf/svf_igb_replay/enable", O_WRONLY);
+	if (fd < 0 || write(fd, "1", 1) != 1)
+		return -errno;
+	close(fd);
+	/* opening with O_TRUNC clears the buffer */
+	fd = open(TRACING "/trace", O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/*
+ * The message types (msg & 0xffff) the driver sent for VF @bdf since
+ * replay_trace_start(), in order, as "1 4 2" in @out. Returns how many.
+ */
+static int replay_trace_types(const char *bdf, char *out, size_t size)
+{
+	char line[512], *p;
+	unsigned int msg;
+	FILE *f;
+	int n = 0;
+
+	*out = 0;
+	f = fopen(TRACING "/trace", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, "svf_igb_replay: ");
+		if (!p || !strstr(p, bdf))
+			continue;
+		p = strstr(p, "msg=0x");
+		if (!p || sscanf(p, "msg=0x%x", &msg) != 1)
+			continue;
+		snprintf(out + strlen(out), size - strlen(out), "%s%u",
+			 n ? " " : "", msg & 0xffff);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+enum prov_mode {
+	PROV_SAME,	/* the guest changes nothing during PRE_COPY */
+	PROV_CHANGED,	/* it joins VLAN 200 during PRE_COPY */
+	PROV_NONE,	/* the destination gets the bare blob, as from 1.3 */
+};
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/*
+ * PRE_COPY's guest record provisions the destination while the source
+ * runs: writing the initial bytes to VF1 makes the driver do the VF_RESET
+ * handshake and ask the PF for the guest's multicast list and VLAN there
+ * and then; at the switch-over only the guest's MAC is left (SET_MAC_ADDR,
+ * one message). If the guest changed its configuration during PRE_COPY,
+ * the switch-over redoes everything from VF_RESET, as it does for a blob
+ * without the records. Real frames on the guest's VLANs reach VF1
+ * afterwards in every case; the switch-over's time is printed.
+ */
+static void provisioned_move(struct __test_metadata *_metadata,
+			     enum prov_mode mode)
+{
+	static const char *const want[] = {
+		[PROV_SAME] = "2", [PROV_CHANGED] = "1 2 3 4 4",
+		[PROV_NONE] = "1 2 3 4",
+	};
+	static __u8 stream[SVF_MAX_STREAM];
+	__u32 msg[16] = {}, reply[3], last = 0, seq = 300;
+	struct vfdrv d0 = {}, d1 = {};
+	char types[128];
+	struct rx_frame fr;
+	int container, fd = -1, fd2 = -1;
+	ssize_t len, n;
+	struct pf pf;
+	double t0;
+
+	dp_open(_metadata, &pf, &container, &d0, &d1);
+	ASSERT_EQ(0, vf_handshake(&d0, &last))
+		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
+	rx_next = 0;
+	tx_next = 0;
+	vfdrv_bringup(&d0);
+	msg[0] = MSG_SET_VLAN | (1 << 16);
+	msg[1] = 100;
+	ASSERT_EQ(MSG_ACK, mbx(&d0, msg, 2, reply, 1) & MSG_ACK);
+
+	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE, read(fd, stream, SVF_COMPAT_SIZE));
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd2));
+	if (mode != PROV_NONE) {
+		ASSERT_EQ(0, replay_trace_start());
+		ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE,
+			  write(fd2, stream, SVF_COMPAT_SIZE));
+		/* provisioned now: VF_RESET, SET_MULTICAST, SET_VLAN 100 */
+		n = replay_trace_types(d1.vf.bdf, types, sizeof(types));
+		TH_LOG("VF1 at the initial bytes: %zd messages: %s", n, types);
+		EXPECT_EQ(0, strcmp(types, "1 3 4"))
+			TH_LOG("provisioned with: %s", types);
+	}
+
+	if (mode == PROV_CHANGED) {
+		msg[0] = MSG_SET_VLAN | (1 << 16);
+		msg[1] = 200;
+		ASSERT_EQ(MSG_ACK, mbx(&d0, msg, 2, reply, 1) & MSG_ACK);
+	}
+	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	/* the blob: the fd goes on after the initial bytes */
+	len = mig_read_all(fd, stream, sizeof(stream));
+	close(fd);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, ioctl(d0.vf.dev, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, replay_trace_start());
+	t0 = now_ms();
+	ASSERT_EQ(len, write(fd2, stream, len));
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
+	TH_LOG("switch-over on VF1 (write + STOP): %.1f ms", now_ms() - t0);
+	close(fd2);
+	n = replay_trace_types(d1.vf.bdf, types, sizeof(types));
+	TH_LOG("VF1 at the switch-over: %zd messages: %s", n, types);
+	EXPECT_EQ(0, strcmp(types, want[mode]))
+		TH_LOG("PF messages at the switch-over: %s, expected %s",
+		       types, want[mode]);
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+
+	pf_send_to(&pf, vf_mac, 100, seq);
+	EXPECT_EQ(0, vf_take(&d1, seq++, &fr, 1000)) TH_LOG("VF1: no VLAN 100 frame");
+	if (mode == PROV_CHANGED) {
+		pf_send_to(&pf, vf_mac, 200, seq);
+		EXPECT_EQ(0, vf_take(&d1, seq++, &fr, 1000))
+			TH_LOG("VF1: no VLAN 200 frame");
+	}
+	ASSERT_EQ(0, ioctl(d1.vf.dev, VFIO_DEVICE_RESET));
+	vf_close(&d0.vf);
+	vf_close(&d1.vf);
+	close(container);
+	munmap(mem, MEM_SIZE);
+}
+
+TEST(provisioned_at_precopy)
+{
+	provisioned_move(_metadata, PROV_SAME);
+}
+
+TEST(changed_during_precopy_redone)
+{
+	provisioned_move(_metadata, PROV_CHANGED);
+}
+
+TEST(bare_blob_replayed_whole)
+{
+	provisioned_move(_metadata, PROV_NONE);
 }
 
 /* ip link set PFIF vf 1 mac MAC */
