@@ -719,4 +719,96 @@ TEST(admin_mac_refused)
 	close(container);
 }
 
+/* ip link set PFIF vf N vlan VID (0: none) */
+static int set_port_vlan(int vf, int vid)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "ip link set %s vf %d vlan %d",
+		 getenv("PFIF"), vf, vid);
+	return system(cmd);
+}
+
+/*
+ * An administrative port VLAN (ip link set PF vf N vlan V) is the
+ * operator's, not the guest's: the driver cannot read it from the VF. Set
+ * on the destination only, it makes the PF refuse the guest's own VLANs:
+ * the guest record's provisioning fails the initial bytes with EPERM,
+ * before the source stops. Set alike on both VFs, the guest moves and
+ * stays on it: frames tagged with the port VLAN reach it on VF1, untagged
+ * ones do not. Last in the file: a failure leaves port VLANs set.
+ */
+TEST(port_vlan)
+{
+	__u32 msg[16] = {}, reply[3], last = 0, seq = 500;
+	static __u8 stream[SVF_MAX_STREAM];
+	struct vfdrv d0 = {}, d1 = {};
+	int container, fd = -1, fd2 = -1, st;
+	struct rx_frame fr;
+	ssize_t len;
+	struct pf pf;
+
+	ASSERT_EQ(0, set_port_vlan(1, 100));
+	dp_open(_metadata, &pf, &container, &d0, &d1);
+	ASSERT_EQ(0, vf_handshake(&d0, &last))
+		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
+	rx_next = 0;
+	tx_next = 0;
+	vfdrv_bringup(&d0);
+	msg[0] = MSG_SET_VLAN | (1 << 16);
+	msg[1] = 100;
+	ASSERT_EQ(MSG_ACK, mbx(&d0, msg, 2, reply, 1) & MSG_ACK);
+	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE, read(fd, stream, SVF_COMPAT_SIZE));
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd2));
+	EXPECT_EQ(-1, write(fd2, stream, SVF_COMPAT_SIZE));
+	EXPECT_EQ(EPERM, errno) TH_LOG("port VLAN on VF1 only: not refused");
+	close(fd2);
+	/* cancelled: the source runs on, VF1 leaves RESUMING by a reset */
+	close(fd);
+	EXPECT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	EXPECT_EQ(0, ioctl(d1.vf.dev, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, ioctl(d0.vf.dev, VFIO_DEVICE_RESET));
+
+	/* alike: the guest (re)starts on a VF with port VLAN 100 */
+	ASSERT_EQ(0, set_port_vlan(0, 100));
+	ASSERT_EQ(0, vf_handshake(&d0, &last))
+		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
+	rx_next = 0;
+	tx_next = 0;
+	vfdrv_bringup(&d0);
+	pf_send_to(&pf, vf_mac, 100, seq);
+	st = vf_take(&d0, seq++, &fr, 1000);
+	TH_LOG("VF0 with port VLAN 100: VLAN 100 frame %s", st ? "lost" : "received");
+	ASSERT_EQ(0, st);
+	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE, read(fd, stream, SVF_COMPAT_SIZE));
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd2));
+	ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE, write(fd2, stream, SVF_COMPAT_SIZE));
+	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	len = mig_read_all(fd, stream, sizeof(stream));
+	close(fd);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, ioctl(d0.vf.dev, VFIO_DEVICE_RESET));
+	ASSERT_EQ(len, write(fd2, stream, len));
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
+	close(fd2);
+	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	pf_send_to(&pf, vf_mac, 100, seq);
+	EXPECT_EQ(0, vf_take(&d1, seq++, &fr, 1000))
+		TH_LOG("VF1: the port VLAN's frame did not arrive");
+	EXPECT_FALSE(fr.tagged) TH_LOG("VF1: the port VLAN's tag reached the guest");
+	pf_send_to(&pf, vf_mac, 0, seq);
+	EXPECT_NE(0, vf_take(&d1, seq++, &fr, 500))
+		TH_LOG("VF1: an untagged frame passed the port VLAN");
+
+	ASSERT_EQ(0, ioctl(d1.vf.dev, VFIO_DEVICE_RESET));
+	EXPECT_EQ(0, set_port_vlan(0, 0));
+	EXPECT_EQ(0, set_port_vlan(1, 0));
+	vf_close(&d0.vf);
+	vf_close(&d1.vf);
+	close(container);
+	munmap(mem, MEM_SIZE);
+}
+
 TEST_HARNESS_MAIN
