@@ -515,6 +515,54 @@ static int replay_trace_types(const char *bdf, char *out, size_t size)
 	return n;
 }
 
+/* The guest on VF0: igbvf's handshake, rings up, VLAN @vid (0: none). */
+static void guest_start(struct __test_metadata *_metadata, struct vfdrv *d0,
+			__u16 vid)
+{
+	__u32 msg[2], reply[1], last = 0;
+
+	ASSERT_EQ(0, vf_handshake(d0, &last))
+		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
+	rx_next = 0;
+	tx_next = 0;
+	vfdrv_bringup(d0);
+	if (!vid)
+		return;
+	msg[0] = MSG_SET_VLAN | (1 << 16);
+	msg[1] = vid;
+	ASSERT_EQ(MSG_ACK, mbx(d0, msg, 2, reply, 1) & MSG_ACK);
+}
+
+/*
+ * VF0 to PRE_COPY, its initial bytes read into @stream; VF1 to RESUMING.
+ * *@fd and *@fd2 are their data fds.
+ */
+static void precopy_open(struct __test_metadata *_metadata, struct vfdrv *d0,
+			 struct vfdrv *d1, __u8 *stream, int *fd, int *fd2)
+{
+	ASSERT_EQ(0, mig_set(d0->vf.dev, VFIO_DEVICE_STATE_PRE_COPY, fd));
+	ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE, read(*fd, stream, SVF_COMPAT_SIZE));
+	ASSERT_EQ(0, mig_set(d1->vf.dev, VFIO_DEVICE_STATE_RESUMING, fd2));
+}
+
+/*
+ * VF0 to STOP_COPY: its blob (what follows the initial bytes on @fd) into
+ * @stream, then VF0 closed as QEMU would (reset). Returns the blob's size.
+ */
+static ssize_t stop_copy_blob(struct __test_metadata *_metadata,
+			      struct vfdrv *d0, int fd, __u8 *stream,
+			      size_t size)
+{
+	ssize_t len;
+
+	ASSERT_EQ(0, mig_set(d0->vf.dev, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	len = mig_read_all(fd, stream, size);
+	close(fd);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, ioctl(d0->vf.dev, VFIO_DEVICE_RESET));
+	return len;
+}
+
 enum prov_mode {
 	PROV_SAME,	/* the guest changes nothing during PRE_COPY */
 	PROV_CHANGED,	/* it joins VLAN 200 during PRE_COPY */
@@ -547,7 +595,7 @@ static void provisioned_move(struct __test_metadata *_metadata,
 		[PROV_NONE] = "1 2 3 4",
 	};
 	static __u8 stream[SVF_MAX_STREAM];
-	__u32 msg[16] = {}, reply[3], last = 0, seq = 300;
+	__u32 msg[16] = {}, reply[3], seq = 300;
 	struct vfdrv d0 = {}, d1 = {};
 	char types[128];
 	struct rx_frame fr;
@@ -557,18 +605,8 @@ static void provisioned_move(struct __test_metadata *_metadata,
 	double t0;
 
 	dp_open(_metadata, &pf, &container, &d0, &d1);
-	ASSERT_EQ(0, vf_handshake(&d0, &last))
-		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
-	rx_next = 0;
-	tx_next = 0;
-	vfdrv_bringup(&d0);
-	msg[0] = MSG_SET_VLAN | (1 << 16);
-	msg[1] = 100;
-	ASSERT_EQ(MSG_ACK, mbx(&d0, msg, 2, reply, 1) & MSG_ACK);
-
-	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
-	ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE, read(fd, stream, SVF_COMPAT_SIZE));
-	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd2));
+	guest_start(_metadata, &d0, 100);
+	precopy_open(_metadata, &d0, &d1, stream, &fd, &fd2);
 	if (mode != PROV_NONE) {
 		ASSERT_EQ(0, replay_trace_start());
 		ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE,
@@ -585,12 +623,7 @@ static void provisioned_move(struct __test_metadata *_metadata,
 		msg[1] = 200;
 		ASSERT_EQ(MSG_ACK, mbx(&d0, msg, 2, reply, 1) & MSG_ACK);
 	}
-	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_STOP_COPY, NULL));
-	/* the blob: the fd goes on after the initial bytes */
-	len = mig_read_all(fd, stream, sizeof(stream));
-	close(fd);
-	ASSERT_LT(0, len);
-	ASSERT_EQ(0, ioctl(d0.vf.dev, VFIO_DEVICE_RESET));
+	len = stop_copy_blob(_metadata, &d0, fd, stream, sizeof(stream));
 	ASSERT_EQ(0, replay_trace_start());
 	t0 = now_ms();
 	ASSERT_EQ(len, write(fd2, stream, len));
@@ -740,8 +773,8 @@ static int set_port_vlan(int vf, int vid)
  */
 TEST(port_vlan)
 {
-	__u32 msg[16] = {}, reply[3], last = 0, seq = 500;
 	static __u8 stream[SVF_MAX_STREAM];
+	__u32 seq = 500;
 	struct vfdrv d0 = {}, d1 = {};
 	int container, fd = -1, fd2 = -1, st;
 	struct rx_frame fr;
@@ -750,17 +783,8 @@ TEST(port_vlan)
 
 	ASSERT_EQ(0, set_port_vlan(1, 100));
 	dp_open(_metadata, &pf, &container, &d0, &d1);
-	ASSERT_EQ(0, vf_handshake(&d0, &last))
-		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
-	rx_next = 0;
-	tx_next = 0;
-	vfdrv_bringup(&d0);
-	msg[0] = MSG_SET_VLAN | (1 << 16);
-	msg[1] = 100;
-	ASSERT_EQ(MSG_ACK, mbx(&d0, msg, 2, reply, 1) & MSG_ACK);
-	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
-	ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE, read(fd, stream, SVF_COMPAT_SIZE));
-	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd2));
+	guest_start(_metadata, &d0, 100);
+	precopy_open(_metadata, &d0, &d1, stream, &fd, &fd2);
 	EXPECT_EQ(-1, write(fd2, stream, SVF_COMPAT_SIZE));
 	EXPECT_EQ(EPERM, errno) TH_LOG("port VLAN on VF1 only: not refused");
 	close(fd2);
@@ -772,24 +796,14 @@ TEST(port_vlan)
 
 	/* alike: the guest (re)starts on a VF with port VLAN 100 */
 	ASSERT_EQ(0, set_port_vlan(0, 100));
-	ASSERT_EQ(0, vf_handshake(&d0, &last))
-		TH_LOG("mailbox handshake failed, last reply 0x%08x", last);
-	rx_next = 0;
-	tx_next = 0;
-	vfdrv_bringup(&d0);
+	guest_start(_metadata, &d0, 0);
 	pf_send_to(&pf, vf_mac, 100, seq);
 	st = vf_take(&d0, seq++, &fr, 1000);
 	TH_LOG("VF0 with port VLAN 100: VLAN 100 frame %s", st ? "lost" : "received");
 	ASSERT_EQ(0, st);
-	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
-	ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE, read(fd, stream, SVF_COMPAT_SIZE));
-	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_RESUMING, &fd2));
+	precopy_open(_metadata, &d0, &d1, stream, &fd, &fd2);
 	ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE, write(fd2, stream, SVF_COMPAT_SIZE));
-	ASSERT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_STOP_COPY, NULL));
-	len = mig_read_all(fd, stream, sizeof(stream));
-	close(fd);
-	ASSERT_LT(0, len);
-	ASSERT_EQ(0, ioctl(d0.vf.dev, VFIO_DEVICE_RESET));
+	len = stop_copy_blob(_metadata, &d0, fd, stream, sizeof(stream));
 	ASSERT_EQ(len, write(fd2, stream, len));
 	ASSERT_EQ(0, mig_set(d1.vf.dev, VFIO_DEVICE_STATE_STOP, NULL));
 	close(fd2);
