@@ -19,6 +19,7 @@
  * same scenario, the errno of every malformed request, a page reported
  * once more after its release and a log refused where it cannot be exact.
  */
+#include <dirent.h>
 #include <poll.h>
 #include <stdint.h>
 #include <linux/shadowvf/igbvf_state.h>
@@ -107,6 +108,38 @@ static int log_report(int dev, __u64 iova, __u64 len, __u64 pgsize,
 
 	return log_feature(dev, VFIO_DEVICE_FEATURE_GET |
 			   VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT, &r, sizeof(r));
+}
+
+/* iommufd's IOAS allocation (linux/iommufd.h, not in the build's uapi) */
+struct svf_ioas_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 out_ioas_id;
+};
+
+#define SVF_IOMMU_IOAS_ALLOC	_IO(';', 0x81)
+
+/* The VFIO device cdev of @bdf: 0, or -ENOENT without CDEV support. */
+static int vf_cdev_path(const char *bdf, char *path, size_t len)
+{
+	char dir[PATH_MAX];
+	struct dirent *e;
+	int ret = -ENOENT;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	d = opendir(dir);
+	if (!d)
+		return -ENOENT;
+	while ((e = readdir(d))) {
+		if (!strncmp(e->d_name, "vfio", 4)) {
+			snprintf(path, len, "/dev/vfio/devices/%s", e->d_name);
+			ret = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
 }
 
 /* Kernel log lines containing @needle from @fd (opened at the end) on. */
@@ -704,6 +737,56 @@ TEST(dma_logging)
 	munmap(d.db, 0x4000 - d.db_off);
 	vf_close(&d.vf);
 	close(container);
+}
+
+/*
+ * A physical device bound through iommufd: the driver cannot read the
+ * guest's rings (no iommufd access), so a DMA log must be refused.
+ */
+TEST(dma_logging_refused_iommufd)
+{
+	const char *bdf0 = getenv("VF0");
+	struct vfio_device_feature_dma_logging_range r = {
+		.iova = IOVA, .length = MEM_SIZE,
+	};
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+	};
+	struct svf_ioas_alloc ioas = { .size = sizeof(ioas) };
+	char path[PATH_MAX];
+	int iommufd, dev, kmsg, ret;
+	__u64 pg = 4096;
+
+	ASSERT_NE(NULL, bdf0);
+	if (vf_cdev_path(bdf0, path, sizeof(path)))
+		SKIP(return, "no VFIO device cdev (kernel without CONFIG_VFIO_DEVICE_CDEV)");
+	iommufd = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, iommufd);
+	dev = open(path, O_RDWR);
+	ASSERT_LE(0, dev);
+	bind.iommufd = iommufd;
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_BIND_IOMMUFD, &bind));
+	ASSERT_EQ(0, ioctl(iommufd, SVF_IOMMU_IOAS_ALLOC, &ioas));
+	attach.pt_id = ioas.out_ioas_id;
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach));
+	ret = log_probe(dev);
+	if (ret == -ENOTTY) {
+		close(dev);
+		close(iommufd);
+		SKIP(return, NO_LOG);
+	}
+	/* the probe cannot know the backend: QEMU learns it at START */
+	ASSERT_EQ(0, ret);
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, kmsg);
+	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
+	EXPECT_EQ(-EOPNOTSUPP, log_start(dev, &pg, &r, 1));
+	EXPECT_EQ(1, kmsg_count(kmsg, "DMA logging refused: bound through iommufd"))
+		TH_LOG("one kernel-log line must say why");
+	close(kmsg);
+	close(dev);
+	close(iommufd);
 }
 
 TEST_HARNESS_MAIN
