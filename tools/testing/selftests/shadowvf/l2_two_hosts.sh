@@ -64,9 +64,24 @@ reach() {
 # admin_mac N MAC: the PF administrator sets (or, with 00:..:00, clears)
 # VF N's administrative MAC.
 admin_mac() { ip link set "$PFIF" vf "$1" mac "$2"; }
-# refusal_logged: the destination's kernel log names the MAC its PF
-# refused.
-refusal_logged() { dmesg | grep -q "PF refused MAC $1"; }
+# refusal_logged GUEST-MAC ADMIN-MAC: the destination's kernel log names
+# the guest's MAC and its VF's administrative MAC.
+refusal_logged() {
+	dmesg | grep -q "guest.mac $1 is not this VF's administrative MAC $2"
+}
+# vf_mac N: VF N's MAC as its PF reports it (ip link).
+vf_mac() { ip link show "$PFIF" | sed -n "s/.*vf $1 .*link\/ether \([0-9a-f:]*\).*/\1/p"; }
+# arcs_start, source_never_stopped: from the driver's trace events, the
+# source VF entered PRE_COPY and went back to RUNNING without ever being
+# quiesced (a refusal at PRE_COPY's initial bytes, switchover-ack).
+arcs_start() { devtime_start; }
+source_never_stopped() {
+	local t
+	t=$(cat $TR/trace)
+	echo 0 > $TR/tracing_on
+	echo "$t" | grep -q ' 2->6 ret=0' && echo "$t" | grep -q ' 6->2 ret=0' &&
+		! echo "$t" | grep -q 'svf_igb_phase: .* quiesce '
+}
 # scrub_vf N: the PF administrator clears VF N's MAC (ip link ... vf N mac
 # 00:00:00:00:00:00), which also rewrites the VF's receive-address entry.
 scrub_vf() { ip link set "$PFIF" vf "$1" mac 00:00:00:00:00:00; }
@@ -109,7 +124,7 @@ REPORT_FILE=$PAIR/two-hosts-report.txt
 : > "$REPORT_FILE"
 report() { echo "$*" >> "$REPORT_FILE"; ktap_diag "$*"; }
 
-if [ "${TWO_HOSTS_L2:-1}" = 0 ]; then ktap_header 3; else ktap_header 24; fi
+if [ "${TWO_HOSTS_L2:-1}" = 0 ]; then ktap_header 3; else ktap_header 26; fi
 vf_bind "$VF0" igbvf_vfio_pci && vf_bind "$VF1" igbvf_vfio_pci
 ktap_result $? vfs_bound_to_igbvf_vfio_pci
 pair_wait b 300 && [ "$(cat "$PAIR/b.bound")" = 0 ]
@@ -226,31 +241,46 @@ ktap_result $st rx_stream_running_on_a_vf0 "$(rx_line a)"
 reachable_from a && reachable_from b
 ktap_result $? guest_reachable_from_both_hosts
 
-# refused_move: host b's VF1 carries another administrative MAC, so b's PF
-# refuses the guest's MAC at the switch-over: the migration must fail, the
-# VM keep running on host a with its streams, and b's log name the MAC.
+# refused_move: host b's VF1 carries another administrative MAC, which b's
+# PF would refuse the guest. With switchover-ack the destination refuses
+# at PRE_COPY's initial bytes: the migration must fail before the source
+# stops, the VM keep running on host a with its streams, and b's log name
+# both MACs.
 refused_move() {
 	local reply st
 	on b admin_mac 1 02:5f:00:00:00:99
 	on b dst_listen r "$VF1" "198.18.0.2:$PORT"
 	sink_mark
+	arcs_start
 	reply=$(src_migrate a "tcp:198.18.0.2:$PORT" 600)
-	ktap_diag "migrate a -> b with another admin MAC on b's VF1: $(json_get "$reply" return.status)"
+	ktap_diag "migrate a -> b with another admin MAC on b's VF1: $(json_get "$reply" return.status)," \
+		"downtime $(json_get "$reply" return.downtime), error: $(json_get "$reply" return.error-desc)"
 	[ "$(json_get "$reply" return.status)" = failed ]
 	ktap_result $? refused_migration_failed "$reply"
+	source_never_stopped
+	ktap_result $? refused_before_source_stopped "$(grep -h 'svf_igb_' $TR/trace | tail -n 6 | tr '\n' ';')"
 	[ "$(vm_status a)" = running ]
 	ktap_result $? refused_source_still_running "$(vm_status a)"
 	stream_ok 120
 	st=$?
 	ktap_diag "stream after the refusal: $(stream_line)"
 	ktap_result $st refused_source_stream_intact "$(stream_line)"
-	on b refusal_logged "$GUEST_MAC"
-	ktap_result $? refused_destination_names_mac
+	on b refusal_logged "$GUEST_MAC" 02:5f:00:00:00:99
+	ktap_result $? refused_destination_names_mac "$(on b dmesg | grep -m1 'guest.mac')"
 	on b l2_stop_all > /dev/null 2>&1
 	on b admin_mac 1 00:00:00:00:00:00
 }
 refused_move
-hop a a 0 b b "$VF1" && hop b b 1 c a "$VF0"
+# a -> b: b's VF1 has no administrative MAC. b -> a: both VFs carry the
+# guest's MAC as their administrative MAC; when the guest has left b, its
+# administrator clears the MAC there (an administrative MAC stays with its
+# VF, and so would b's adapter steer the guest's MAC to it).
+if hop a a 0 b b "$VF1"; then
+	on b admin_mac 1 "$GUEST_MAC" && admin_mac 0 "$GUEST_MAC" &&
+		[ "$(on b vf_mac 1)" = "$GUEST_MAC" ] && [ "$(vf_mac 0)" = "$GUEST_MAC" ]
+	ktap_result $? same_admin_mac_on_both_hosts "b VF1 $(on b vf_mac 1), a VF0 $(vf_mac 0)"
+	TWO_HOSTS_SCRUB=1 hop b b 1 c a "$VF0"
+fi
 report "round trip done after $(el)"
 sed 's/^/# report: /' "$REPORT_FILE"
 ktap_exit
