@@ -119,7 +119,10 @@ struct svf_ioas_alloc {
 
 #define SVF_IOMMU_IOAS_ALLOC	_IO(';', 0x81)
 
-/* The VFIO device cdev of @bdf: 0, or -ENOENT without CDEV support. */
+/*
+ * The VFIO device cdev of @bdf: 0, or -ENOENT without CDEV support (the
+ * sysfs entry exists without it, the /dev node does not).
+ */
 static int vf_cdev_path(const char *bdf, char *path, size_t len)
 {
 	char dir[PATH_MAX];
@@ -134,7 +137,7 @@ static int vf_cdev_path(const char *bdf, char *path, size_t len)
 	while ((e = readdir(d))) {
 		if (!strncmp(e->d_name, "vfio", 4)) {
 			snprintf(path, len, "/dev/vfio/devices/%s", e->d_name);
-			ret = 0;
+			ret = access(path, F_OK) ? -ENOENT : 0;
 			break;
 		}
 	}
@@ -759,8 +762,8 @@ TEST(dma_logging_refused_iommufd)
 	__u64 pg = 4096;
 
 	ASSERT_NE(NULL, bdf0);
-	if (vf_cdev_path(bdf0, path, sizeof(path)))
-		SKIP(return, "no VFIO device cdev (kernel without CONFIG_VFIO_DEVICE_CDEV)");
+	if (vf_cdev_path(bdf0, path, sizeof(path)) || access("/dev/iommu", F_OK))
+		SKIP(return, "no VFIO device cdev or /dev/iommu (CONFIG_VFIO_DEVICE_CDEV)");
 	iommufd = open("/dev/iommu", O_RDWR);
 	ASSERT_LE(0, iommufd);
 	dev = open(path, O_RDWR);
