@@ -345,11 +345,14 @@ static int precopy_info(int fd, struct vfio_precopy_info *info)
 	return ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, info) ? -errno : 0;
 }
 
-/* RUNNING -> PRE_COPY: the initial bytes are the compatibility record. */
+/*
+ * RUNNING -> PRE_COPY: the initial bytes are the compatibility and guest
+ * records.
+ */
 static int enter_precopy(struct __test_metadata *_metadata, int dev)
 {
 	struct vfio_precopy_info info;
-	__u8 b[64];
+	__u8 b[SVF_COMPAT_SIZE + 64];
 	int fd = -1;
 
 	EXPECT_EQ(0, mig_set(dev, VFIO_DEVICE_STATE_PRE_COPY, &fd));
