@@ -119,7 +119,9 @@ qemu_cmdline_ok() {
 # qemu_errors: the last error lines of the domain's QEMU here.
 qemu_errors() { grep -a -iE 'error|fail' /var/log/libvirt/qemu/$DOM.log | tail -n 4; }
 admin_mac() { ip link set "$PFIF" vf "$1" mac "$2"; }
-refusal_logged() { dmesg | grep -q "PF refused MAC $1"; }
+# refusal_logged MAC: the kernel log here names MAC in a refusal (of the
+# stream at the initial bytes, or the PF's at the switch-over).
+refusal_logged() { dmesg | grep -i 'refused' | grep -q -i "$1"; }
 cpu_line() { echo "load $(cut -d' ' -f1-3 /proc/loadavg)"; }
 
 # domain_xml FUNCTION CONSOLE: the domain with VF 00:13.FUNCTION (VF0: 0,
@@ -138,7 +140,7 @@ migrate() {
 }
 # jobinfo HOST: libvirt's statistics of the last completed job on HOST.
 jobinfo() { on "$1" vs domjobinfo --completed --keep-completed $DOM 2>&1; }
-jobfield() { echo "$1" | sed -n "s/^$2: *//p" | head -n 1; }
+jobfield() { echo "$1" | sed -n "s/^$2: *//p" | head -n 1 | sed 's/ *$//'; }
 
 # LIBVIRT_FUNCS_ONLY=1: only define the helpers (to try them by hand)
 [ "${LIBVIRT_FUNCS_ONLY:-0}" = 1 ] && return 0
@@ -239,6 +241,7 @@ ktap_diag "stream after the refusal: $(stream_line); gap $(stat_get udp_max_gap_
 ktap_result $st refused_stream_intact "$(stream_line)"
 on b refusal_logged "$GUEST_MAC"
 ktap_result $? refused_destination_names_mac
+ktap_diag "destination kernel log (b): $(on b dmesg | grep -i refused | tail -n 1)"
 ktap_diag "destination QEMU (b): $(on b qemu_errors | tr '\n' ' ')"
 on b admin_mac 1 00:00:00:00:00:00
 report "refused a -> b: virsh exit $vst, a: $sa, b: $sb, traffic gap $(stat_get udp_max_gap_ms) ms (UDP)"
