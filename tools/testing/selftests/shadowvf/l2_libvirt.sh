@@ -140,7 +140,7 @@ migrate() {
 }
 # jobinfo HOST: libvirt's statistics of the last completed job on HOST.
 jobinfo() { on "$1" vs domjobinfo --completed --keep-completed $DOM 2>&1; }
-jobfield() { echo "$1" | sed -n "s/^$2: *//p" | head -n 1 | sed 's/ *$//'; }
+jobfield() { echo "$1" | sed -n "s/^$2: *//p" | head -n 1 | tr -s ' ' | sed 's/ $//'; }
 
 # LIBVIRT_FUNCS_ONLY=1: only define the helpers (to try them by hand)
 [ "${LIBVIRT_FUNCS_ONLY:-0}" = 1 ] && return 0
