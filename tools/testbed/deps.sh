@@ -3,7 +3,8 @@
 # Install what shadowvf needs to build and test, idempotently, from Debian's
 # archive only: QEMU >= 10.0 (igb device) from bookworm-backports, the pinned
 # Debian 6.12 kernel (image unpacked into a cache, headers installed),
-# busybox-static for the guest images, and the build/test tools.
+# busybox-static for the guest images, the build/test tools, and libvirt
+# 11.x from bookworm-backports for the emulated hosts (never started here).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 CACHE=${SHADOWVF_CACHE:-/var/cache/shadowvf}
