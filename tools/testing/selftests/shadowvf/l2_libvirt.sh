@@ -61,6 +61,11 @@ lv_setup() {
 		[ -e "$d/driver" ] && echo "$vf" > "$d/driver/unbind"
 		echo > "$d/driver_override"
 	done
+	# VFs provisioned alike on both hosts: no administrative MAC (a test
+	# before this one may have left one, and an administrative MAC stays
+	# with its VF: this host's adapter would steer the guest's MAC to it
+	# once the guest has left)
+	admin_mac 0 00:00:00:00:00:00 && admin_mac 1 00:00:00:00:00:00 || return 1
 	# (a test before this one may still be closing its QEMU's device)
 	if [ -d /sys/module/igbvf_vfio_pci ]; then wait_for 30 rmmod igbvf_vfio_pci || return 1; fi
 	[ ! -d /sys/module/igbvf_vfio_pci ] || return 1
