@@ -585,22 +585,18 @@ void svf_igb_dirty_reset_done(struct svf_igb_vfio *iv)
 	atomic_set(&iv->dirty.flush, 1);
 }
 
-/**
- * svf_igb_dirty_dma_unmap() - user space unmaps [@iova, @iova + @length)
- * @iv: the device
- * @iova: start
- * @length: bytes
- *
- * type1 requires every pin in the range gone on return. The VF cannot
- * write there once the mapping is gone.
+/*
+ * Call @fn for every RX buffer page pinned now (dirty.lock held). @fn
+ * returns true if it unpinned the page: it leaves its record.
  */
-void svf_igb_dirty_dma_unmap(struct svf_igb_vfio *iv, u64 iova, u64 length)
+static void svf_igb_rx_pages(struct svf_igb_vfio *iv,
+			     bool (*fn)(struct svf_igb_vfio *iv, u64 iova,
+					void *arg),
+			     void *arg)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
-	u64 end = iova + length;
 	u32 q, i, j;
 
-	mutex_lock(&d->lock);
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
 		struct svf_igb_rxtrack *t = &d->rx[q];
 
@@ -614,19 +610,47 @@ void svf_igb_dirty_dma_unmap(struct svf_igb_vfio *iv, u64 iova, u64 length)
 
 				while (m) {
 					unsigned int b = __ffs64(m);
-					u64 a = r[j]->iova + ((u64)b << PAGE_SHIFT);
 
 					m &= ~BIT_ULL(b);
-					if (a < iova || a >= end)
-						continue;
-					svf_igb_unpin_one(iv, a);
-					r[j]->mask &= ~BIT_ULL(b);
+					if (fn(iv, r[j]->iova + ((u64)b << PAGE_SHIFT),
+					       arg))
+						r[j]->mask &= ~BIT_ULL(b);
 				}
 			}
 		}
 	}
+}
+
+/* svf_igb_rx_pages(): unpin a page in [range[0], range[1]). */
+static bool svf_igb_unmap_page(struct svf_igb_vfio *iv, u64 iova, void *arg)
+{
+	const u64 *range = arg;
+
+	if (iova < range[0] || iova >= range[1])
+		return false;
+	svf_igb_unpin_one(iv, iova);
+	return true;
+}
+
+/**
+ * svf_igb_dirty_dma_unmap() - user space unmaps [@iova, @iova + @length)
+ * @iv: the device
+ * @iova: start
+ * @length: bytes
+ *
+ * type1 requires every pin in the range gone on return. The VF cannot
+ * write there once the mapping is gone.
+ */
+void svf_igb_dirty_dma_unmap(struct svf_igb_vfio *iv, u64 iova, u64 length)
+{
+	struct svf_igb_dirty *d = &iv->dirty;
+	u64 range[2] = { iova, iova + length };
+	u32 i, j;
+
+	mutex_lock(&d->lock);
+	svf_igb_rx_pages(iv, svf_igb_unmap_page, range);
 	for (i = 0, j = 0; i < d->nr_ring; i++) {
-		if (d->ring[i] >= iova && d->ring[i] < end)
+		if (d->ring[i] >= range[0] && d->ring[i] < range[1])
 			svf_igb_unpin_one(iv, d->ring[i]);
 		else
 			d->ring[j++] = d->ring[i];
@@ -685,34 +709,20 @@ static void svf_igb_log_pin(struct svf_igb_vfio *iv, u64 iova, bool pin)
 	}
 }
 
+/* svf_igb_rx_pages(): enter a pinned page into the log. */
+static bool svf_igb_seed_page(struct svf_igb_vfio *iv, u64 iova, void *arg)
+{
+	svf_igb_log_pin(iv, iova, true);
+	return false;
+}
+
 /* Enter the pages pinned now into a log just started (dirty.lock held). */
 static void svf_igb_log_seed(struct svf_igb_vfio *iv)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
-	u32 q, i, j;
+	u32 i;
 
-	for (q = 0; q < SVF_NR_QUEUES; q++) {
-		struct svf_igb_rxtrack *t = &d->rx[q];
-
-		for (i = 0; t->fifo && i < t->count; i++) {
-			struct svf_igb_rxrec *rec =
-				&t->fifo[(t->first + i) % IGBVF_FIFO_LEN];
-			struct svf_igb_pinrange *r[] = { &rec->pkt, &rec->hdr };
-
-			for (j = 0; j < ARRAY_SIZE(r); j++) {
-				u64 m = r[j]->mask;
-
-				while (m) {
-					unsigned int b = __ffs64(m);
-
-					m &= ~BIT_ULL(b);
-					svf_igb_log_pin(iv, r[j]->iova +
-							((u64)b << PAGE_SHIFT),
-							true);
-				}
-			}
-		}
-	}
+	svf_igb_rx_pages(iv, svf_igb_seed_page, NULL);
 	for (i = 0; i < d->nr_ring; i++)
 		svf_igb_log_pin(iv, d->ring[i], true);
 }
