@@ -111,6 +111,9 @@ fi
 
 cleanup() {
 	l2_stop_all
+	# the administrative MAC the last move left on VF0 (a later test in
+	# this boot must not find the guest's MAC steered there)
+	admin_mac 0 00:00:00:00:00:00 2>/dev/null
 	on b l2_stop_all > /dev/null 2>&1
 	source_stop
 	sink_stop
