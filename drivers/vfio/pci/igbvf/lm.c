@@ -6,7 +6,6 @@
  * lock, never under state_mutex.
  */
 #include <linux/anon_inodes.h>
-#include <linux/etherdevice.h>
 #include <linux/file.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
