@@ -12,8 +12,11 @@
 # running and the source gone, keep the one TCP connection of each
 # direction intact and growing, keep the guest's MAC and IP reachable from
 # both hosts, and show no reset, hang or link loss in the guest's kernel
-# log. QEMU's downtime, the traffic gap and the times are printed and kept
-# in /pair/two-hosts-report.txt.
+# log. Spoof checking differs between the hosts (on at a, off at b): each
+# host keeps its own. Before the round trip, a move host b must refuse
+# (another administrative MAC on its VF) fails before the source stops.
+# QEMU's downtime, the traffic gap and the times are printed and kept in
+# /pair/two-hosts-report.txt.
 #
 # The same script runs in both hosts: HOST=a runs the scenario, HOST=b
 # serves it (pairlib.sh: host a runs commands in host b through /pair).
@@ -71,6 +74,12 @@ refusal_logged() {
 }
 # vf_mac N: VF N's MAC as its PF reports it (ip link).
 vf_mac() { ip link show "$PFIF" | sed -n "s/.*vf $1 .*link\/ether \([0-9a-f:]*\).*/\1/p"; }
+# spoofchk N [on|off]: set VF N's spoof checking, or print it as its PF
+# reports it (ip link: on, off).
+spoofchk() {
+	[ -n "${2:-}" ] && { ip link set "$PFIF" vf "$1" spoofchk "$2"; return; }
+	ip link show "$PFIF" | sed -n "s/.*vf $1 .*spoof checking \([a-z]*\),.*/\1/p"
+}
 # arcs_start, source_never_stopped: from the driver's trace events, the
 # source VF entered PRE_COPY and went back to RUNNING without ever being
 # quiesced (a refusal at PRE_COPY's initial bytes, switchover-ack).
@@ -117,6 +126,7 @@ cleanup() {
 	on b l2_stop_all > /dev/null 2>&1
 	source_stop
 	sink_stop
+	on b spoofchk 1 on > /dev/null 2>&1
 	on b pair_exit > /dev/null 2>&1
 	touch "$PAIR/stop"
 }
@@ -127,7 +137,7 @@ REPORT_FILE=$PAIR/two-hosts-report.txt
 : > "$REPORT_FILE"
 report() { echo "$*" >> "$REPORT_FILE"; ktap_diag "$*"; }
 
-if [ "${TWO_HOSTS_L2:-1}" = 0 ]; then ktap_header 3; else ktap_header 26; fi
+if [ "${TWO_HOSTS_L2:-1}" = 0 ]; then ktap_header 3; else ktap_header 28; fi
 vf_bind "$VF0" igbvf_vfio_pci && vf_bind "$VF1" igbvf_vfio_pci
 ktap_result $? vfs_bound_to_igbvf_vfio_pci
 pair_wait b 300 && [ "$(cat "$PAIR/b.bound")" = 0 ]
@@ -280,15 +290,31 @@ refused_move() {
 	on b admin_mac 1 00:00:00:00:00:00
 }
 refused_move
+# spoof_kept WHEN: each host's spoof checking is what its administrator
+# set (a's VF0 on, igb's default; b's VF1 off): the driver neither
+# carries it in the stream nor lets a migration reset it.
+spoof_kept() {
+	local sa sb
+	sa=$(spoofchk 0)
+	sb=$(on b spoofchk 1)
+	ktap_diag "spoof checking $1: a VF0 ${sa:-?}, b VF1 ${sb:-?}"
+	[ "$sa" = on ] && [ "$sb" = off ]
+	ktap_result $? "spoofchk_kept_$1" "a VF0 ${sa:-?}, b VF1 ${sb:-?}"
+}
 # a -> b: b's VF1 has no administrative MAC. b -> a: both VFs carry the
 # guest's MAC as their administrative MAC; when the guest has left b, its
 # administrator clears the MAC there (an administrative MAC stays with its
-# VF, and so would b's adapter steer the guest's MAC to it).
+# VF, and so would b's adapter steer the guest's MAC to it). Spoof checking
+# differs (on at a, off at b): each move must keep the destination's own
+# setting and the streams (QEMU's igb does not enforce anti-spoofing, so
+# the bed shows the setting kept, not a frame dropped).
+on b spoofchk 1 off
 if hop a a 0 b b "$VF1"; then
+	spoof_kept after_a_to_b
 	on b admin_mac 1 "$GUEST_MAC" && admin_mac 0 "$GUEST_MAC" &&
 		[ "$(on b vf_mac 1)" = "$GUEST_MAC" ] && [ "$(vf_mac 0)" = "$GUEST_MAC" ]
 	ktap_result $? same_admin_mac_on_both_hosts "b VF1 $(on b vf_mac 1), a VF0 $(vf_mac 0)"
-	TWO_HOSTS_SCRUB=1 hop b b 1 c a "$VF0"
+	TWO_HOSTS_SCRUB=1 hop b b 1 c a "$VF0" && spoof_kept after_b_to_a
 fi
 report "round trip done after $(el)"
 sed 's/^/# report: /' "$REPORT_FILE"
