@@ -28,16 +28,28 @@ result() {
 	fi
 }
 
-# count_ktap FILE...: add the top-level results of KTAP files.
+# count_ktap FILE...: add the top-level results of KTAP files. A file that
+# is missing (its test never ran) or has fewer results than its plan (the
+# test died or timed out) counts one failure more.
 count_ktap() {
-	local f p fl s
+	local f p fl s n name
 	for f in "$@"; do
-		[ -f "$f" ] || continue
+		name=$(basename "$f" .ktap)
+		if [ ! -f "$f" ]; then
+			failed=$((failed + 1))
+			echo "FAILED $name: no results (the test did not run)"
+			continue
+		fi
 		p=$(grep -cE '^ok [0-9]+ ' "$f")
 		s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$f")
 		fl=$(grep -cE '^not ok [0-9]+ ' "$f")
 		passed=$((passed + p - s)); skipped=$((skipped + s)); failed=$((failed + fl))
-		grep -E '^not ok [0-9]+ ' "$f" | sed "s|^|FAILED $(basename "$f" .ktap): |"
+		grep -E '^not ok [0-9]+ ' "$f" | sed "s|^|FAILED $name: |"
+		n=$(grep -m1 -oE '^1\.\.[0-9]+' "$f" | cut -c4-)
+		if [ -n "$n" ] && [ $((p + fl)) -lt "$n" ]; then
+			failed=$((failed + 1))
+			echo "FAILED $name: $((p + fl)) of $n planned results"
+		fi
 	done
 }
 
@@ -333,8 +345,9 @@ run_l1() {
 		echo "--- $(basename "$f")"
 		cat "$f"
 	done
-	local p0=$passed f0=$failed
-	count_ktap "$3"/*.ktap
+	local p0=$passed f0=$failed t files=$3/bed.ktap
+	for t in $5; do t=${t##*/}; files="$files $3/${t%.*}.ktap"; done
+	count_ktap $files
 	grep -m1 'Linux version' "$3/l1-dmesg.log"
 	echo "suite on $1: $((passed - p0)) passed, $((failed - f0)) failed"
 }
@@ -361,7 +374,7 @@ for h in a b; do
 		echo "--- host $h: $(basename "$f")"
 		cat "$f"
 	done
-	count_ktap "$POUT/$h"/l2_two_hosts.ktap "$POUT/$h"/bed.ktap
+	count_ktap "$POUT/$h"/bed.ktap "$POUT/$h"/l2_two_hosts.ktap
 	klog_clean "kernel_log_clean (two hosts, $h)" "$POUT/$h"
 done
 [ -f "$POUT/pair/two-hosts-report.txt" ] && cat "$POUT/pair/two-hosts-report.txt"
