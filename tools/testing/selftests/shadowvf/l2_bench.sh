@@ -121,7 +121,9 @@ if part migration; then
 		log "$k: RAM bytes sent while stopped: $(col $k stopbytes | tr '\n' ' ')-> median $b"
 	done
 	if [ -f /tmp/series.vf ]; then
-		log "vf: driver time, medians in us: quiesce $(median $(col vf quiesce))," \
+		log "vf: driver time, medians in us: provision (destination, from the" \
+			"initial bytes, before the switch-over) $(median $(col vf provision)),"
+		log "vf: driver time in the downtime, medians in us: quiesce $(median $(col vf quiesce))," \
 			"capture $(median $(col vf capture))," \
 			"restore incl. PF mailbox $(median $(col vf restore))," \
 			"unquiesce $(median $(col vf unquiesce))," \
