@@ -9,11 +9,17 @@
  *
  * - RX buffers: an RDT write hands descriptors to the VF. The RX register
  *   page is trapped; before the write reaches the VF the new descriptors are
- *   read (vfio_dma_rw()) and their buffer pages pinned. A buffer is
- *   released once RDH has passed its descriptor (the VF wrote it and its
- *   write-back before moving RDH) or its queue is known to be stopped.
- *   The write-back format overwrites the address in the ring, which is why
- *   it is taken at the RDT write.
+ *   read (vfio_dma_rw()) and their buffer addresses recorded (the
+ *   write-back format overwrites the address in the ring, which is why it
+ *   is taken at the RDT write). Once RDH has passed a descriptor (the VF
+ *   wrote its buffer and write-back before moving RDH) its pages are
+ *   pinned and released at once: "touched". A page pinned at any time
+ *   since the last report is in the next one, so every buffer the VF wrote
+ *   is reported once, by the first report after the driver saw RDH pass
+ *   it: at the next RDT write, or at the latest when the VF is quiesced,
+ *   which QEMU does before its last report. Buffers the VF owns but has
+ *   not written are not reported. When RDH cannot attribute completions
+ *   (the guest moved RDH or the ring, a reset) every record is touched.
  * - Descriptor rings and TX head write-back: pinned whenever the VF is
  *   quiesced (the TX register page stays mmapped, so their addresses are
  *   read then). QEMU stops the devices before its last bitmap report, so
@@ -22,12 +28,15 @@
  * Once a device has pinned, its group stays in pinned-page scope for the
  * container's life: tracking then never stops while the device is open,
  * also after a cancelled migration, and restarts at every later open.
+ * PRE_COPY touches the RX rings, so that the scope starts with it even if
+ * no frame arrives.
  *
  * Where the kernel has CONFIG_IOMMUFD_DRIVER the same pins also feed
  * vfio_log_ops (QEMU's device dirty tracking): a log, started by
  * DMA_LOGGING_START, counts the pins of every page and reports a page at
  * every report while it is pinned and once more after it is released,
- * which is what the container reports for the same pins.
+ * which is what the container reports for the same pins (a touched page:
+ * once).
  *
  * Lock order: dirty.lock -> (type1's iommu->lock, mmap_lock) and
  * dirty.lock -> memory_lock -> shadow_lock. Nothing takes dirty.lock under
@@ -53,7 +62,7 @@ MODULE_PARM_DESC(dirty_tracking,
 static unsigned int fault_skip_pins;
 module_param_unsafe(fault_skip_pins, uint, 0600);
 MODULE_PARM_DESC(fault_skip_pins,
-		 "Testing only: leave this many RX buffer pages unpinned (corrupts the dirty log)");
+		 "Testing only: leave this many written RX buffer pages untouched (corrupts the dirty log)");
 
 #define IGBVF_FIFO_LEN		(SVF_RING_MAX / 16)
 #define IGBVF_RX_PAGES_MAX	64
@@ -110,51 +119,63 @@ static void svf_igb_unpin_one(struct svf_igb_vfio *iv, u64 iova)
 	svf_igb_log_pin(iv, iova, false);
 }
 
-/* Pin the pages of [@addr, @addr + @len) into @r. */
-static void svf_igb_pin_range(struct svf_igb_vfio *iv, struct svf_igb_pinrange *r,
-			      u64 addr, u32 len)
+/*
+ * Touch a page the VF may have written: pin it and release it at once, so
+ * that the next report has it (dirty.lock held).
+ */
+static void svf_igb_touch_one(struct svf_igb_vfio *iv, u64 iova)
+{
+	if (fault_skip_pins) {
+		fault_skip_pins--;
+		return;
+	}
+	if (svf_igb_pin_one(iv, iova))
+		svf_igb_unpin_one(iv, iova);
+}
+
+/* Record the pages of [@addr, @addr + @len) in @r. */
+static void svf_igb_rec_range(struct svf_igb_pinrange *r, u64 addr, u32 len)
 {
 	u64 first = addr & PAGE_MASK, last = (addr + len - 1) & PAGE_MASK;
-	unsigned int i, n = ((last - first) >> PAGE_SHIFT) + 1;
+	unsigned int n = ((last - first) >> PAGE_SHIFT) + 1;
 
 	r->iova = first;
 	r->mask = 0;
 	if (!len || last < first || n > IGBVF_RX_PAGES_MAX)
 		return;
-	for (i = 0; i < n; i++) {
-		if (fault_skip_pins) {
-			fault_skip_pins--;
-			continue;
-		}
-		if (svf_igb_pin_one(iv, first + ((u64)i << PAGE_SHIFT)))
-			r->mask |= BIT_ULL(i);
-	}
+	r->mask = n == 64 ? ~0ULL : BIT_ULL(n) - 1;
 }
 
-static void svf_igb_unpin_range(struct svf_igb_vfio *iv, struct svf_igb_pinrange *r)
+/* Forget @r's pages; touch them first if the VF may have written them. */
+static void svf_igb_end_range(struct svf_igb_vfio *iv, struct svf_igb_pinrange *r,
+			      bool touch)
 {
-	while (r->mask) {
+	while (touch && r->mask) {
 		unsigned int i = __ffs64(r->mask);
 
-		svf_igb_unpin_one(iv, r->iova + ((u64)i << PAGE_SHIFT));
+		svf_igb_touch_one(iv, r->iova + ((u64)i << PAGE_SHIFT));
 		r->mask &= ~BIT_ULL(i);
 	}
+	r->mask = 0;
 }
 
-static void svf_igb_rx_pop(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t)
+static void svf_igb_rx_pop(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t,
+			   bool touch)
 {
 	struct svf_igb_rxrec *rec = &t->fifo[t->first];
 
-	svf_igb_unpin_range(iv, &rec->pkt);
-	svf_igb_unpin_range(iv, &rec->hdr);
+	svf_igb_end_range(iv, &rec->pkt, touch);
+	svf_igb_end_range(iv, &rec->hdr, touch);
 	t->first = (t->first + 1) % IGBVF_FIFO_LEN;
 	t->count--;
 }
 
-static void svf_igb_rx_release(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t)
+/* Forget every record of @t, touching each buffer the VF may have written. */
+static void svf_igb_rx_release(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t,
+			       bool touch)
 {
 	while (t->count)
-		svf_igb_rx_pop(iv, t);
+		svf_igb_rx_pop(iv, t, touch);
 }
 
 static u32 svf_igb_rx_ndesc(const struct svf_igb_rxtrack *t)
@@ -181,7 +202,7 @@ static void svf_igb_rx_sizes(u32 srrctl, u32 *pkt, u32 *hdr)
 	}
 }
 
-/* Pin the buffers of descriptors [t->tail, @tail) and make @tail current. */
+/* Record the buffers of descriptors [t->tail, @tail), make @tail current. */
 static void svf_igb_rx_post(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t,
 			    u32 tail)
 {
@@ -197,7 +218,7 @@ static void svf_igb_rx_post(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t,
 		iv->dirty.lost = true;
 	}
 	if (!n || tail >= n || t->tail >= n) {
-		/* a ring being set up: the queue's enable pins [RDH, RDT) */
+		/* a ring being set up: the queue's enable records [RDH, RDT) */
 		t->tail = tail;
 		t->resync = true;
 		return;
@@ -220,20 +241,20 @@ static void svf_igb_rx_post(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t,
 		if (!vfio_dma_rw(svf_igb_vdev(iv), ring + 16 * t->tail, desc,
 				 sizeof(desc), false)) {
 			/* bit 0 of the read format's addresses is not address */
-			svf_igb_pin_range(iv, &rec->pkt,
+			svf_igb_rec_range(&rec->pkt,
 					  le64_to_cpu(desc[0]) & ~1ULL, pkt);
 			if (hdr && (t->srrctl & IGBVF_SRRCTL_DESCTYPE) !=
 				   IGBVF_DESCTYPE_LEGACY)
-				svf_igb_pin_range(iv, &rec->hdr,
+				svf_igb_rec_range(&rec->hdr,
 						  le64_to_cpu(desc[1]) & ~1ULL,
-						hdr);
+						  hdr);
 		}
 		t->tail = (t->tail + 1) % n;
 	}
 	t->tail = tail;
 }
 
-/* Release the buffers of descriptors RDH has passed. */
+/* Touch and forget the buffers of the descriptors RDH has passed. */
 static void svf_igb_rx_complete(struct svf_igb_vfio *iv, int q)
 {
 	struct svf_igb_rxtrack *t = &iv->dirty.rx[q];
@@ -251,13 +272,14 @@ static void svf_igb_rx_complete(struct svf_igb_vfio *iv, int q)
 		return;
 	}
 	while (done--)
-		svf_igb_rx_pop(iv, t);
+		svf_igb_rx_pop(iv, t, true);
 	t->head = rdh;
 }
 
 /*
  * Start over from the VF's registers: every descriptor between RDH and
- * RDT is the VF's. The new pins are taken before the old ones go.
+ * RDT is the VF's. The old records cannot be told written or not: all
+ * are touched.
  */
 static void svf_igb_rx_resync(struct svf_igb_vfio *iv, int q)
 {
@@ -279,11 +301,11 @@ static void svf_igb_rx_resync(struct svf_igb_vfio *iv, int q)
 	t->resync = false;
 	/* room for a full ring next to the old records */
 	if (old.count > IGBVF_FIFO_LEN - svf_igb_rx_ndesc(t)) {
-		svf_igb_rx_release(iv, &old);
+		svf_igb_rx_release(iv, &old, true);
 		t->first = 0;
 	}
 	svf_igb_rx_post(iv, t, rdt);
-	svf_igb_rx_release(iv, &old);
+	svf_igb_rx_release(iv, &old, true);
 }
 
 /* Apply a reset that happened under memory_lock (see svf_igb_dirty_reset_done). */
@@ -321,7 +343,8 @@ static void svf_igb_ring_add(struct svf_igb_vfio *iv, u64 base, u32 len)
  * @iv: the device (state_mutex held)
  *
  * The last bitmap report QEMU asks for comes after this, so it carries the
- * rings and head write-back areas with everything the VF wrote to them.
+ * rings and head write-back areas with everything the VF wrote to them,
+ * and every RX buffer it wrote: those RDH has passed are touched now.
  */
 void svf_igb_dirty_quiesced(struct svf_igb_vfio *iv)
 {
@@ -338,6 +361,9 @@ void svf_igb_dirty_quiesced(struct svf_igb_vfio *iv)
 	d->nr_ring = 0;
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
 		svf_igb_rx_complete(iv, q);
+		/* completions RDH cannot attribute: touch every record */
+		if (d->rx[q].resync)
+			svf_igb_rx_resync(iv, q);
 		if (!svf_igb_bar_read(iv, IGBVF_RDBAL(q), &lo) &&
 		    !svf_igb_bar_read(iv, IGBVF_RDBAH(q), &hi) &&
 		    !svf_igb_bar_read(iv, IGBVF_RDLEN(q), &len))
@@ -363,9 +389,10 @@ out:
  * svf_igb_dirty_unquiesced() - the VF is about to run again
  * @iv: the device (state_mutex held, queues still held off)
  *
- * Pins the buffers of every descriptor the VF will own from its registers:
- * after a restore they were programmed behind the trap. Drops the ring
- * pins; the next quiesce takes them again before any final report.
+ * Records the buffers of every descriptor the VF will own from its
+ * registers (after a restore they were programmed behind the trap) and
+ * touches the old records. Drops the ring pins; the next quiesce takes
+ * them again before any final report.
  */
 void svf_igb_dirty_unquiesced(struct svf_igb_vfio *iv)
 {
@@ -390,7 +417,7 @@ static void svf_igb_dirty_release_all(struct svf_igb_vfio *iv)
 
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
 		if (d->rx[q].fifo)
-			svf_igb_rx_release(iv, &d->rx[q]);
+			svf_igb_rx_release(iv, &d->rx[q], true);
 		kvfree(d->rx[q].fifo);
 		memset(&d->rx[q], 0, sizeof(d->rx[q]));
 	}
@@ -399,14 +426,33 @@ static void svf_igb_dirty_release_all(struct svf_igb_vfio *iv)
 	WARN_ON(d->pinned);
 }
 
+/*
+ * Touch the first page of each RX ring that is set up (dirty.lock held):
+ * the group enters pinned-page scope now, not at the first frame, so
+ * that QEMU's reports stop counting all RAM as soon as pre-copy starts.
+ * The VF writes its rings, which the last report carries anyway.
+ */
+static void svf_igb_dirty_scope(struct svf_igb_vfio *iv)
+{
+	u32 lo, hi, len, q;
+
+	for (q = 0; q < SVF_NR_QUEUES; q++)
+		if (!svf_igb_bar_read(iv, IGBVF_RDBAL(q), &lo) &&
+		    !svf_igb_bar_read(iv, IGBVF_RDBAH(q), &hi) &&
+		    !svf_igb_bar_read(iv, IGBVF_RDLEN(q), &len) && len &&
+		    svf_igb_pin_one(iv, (((u64)hi << 32) | lo) & PAGE_MASK))
+			svf_igb_unpin_one(iv, (((u64)hi << 32) | lo) & PAGE_MASK);
+}
+
 /**
  * svf_igb_dirty_start() - track the VF's writes from now on
  * @iv: the device (state_mutex held, device open)
  *
- * Called on entering PRE_COPY and at every open once tracking has been on:
- * pins the buffers of every descriptor the VF owns now. Without a type1
- * container (iommufd) or with the RX page mmapped, nothing is pinned and
- * the container keeps reporting all RAM dirty.
+ * Called on entering PRE_COPY, by DMA_LOGGING_START and at every open once
+ * tracking has been on: records the buffers of every descriptor the VF
+ * owns now and touches the RX rings (svf_igb_dirty_scope()). Without a
+ * type1 container (iommufd) or with the RX page mmapped, nothing is
+ * pinned and the container keeps reporting all RAM dirty.
  *
  * Return: 0 or -ENOMEM.
  */
@@ -416,8 +462,10 @@ int svf_igb_dirty_start(struct svf_igb_vfio *iv)
 	int q, ret = 0;
 
 	mutex_lock(&d->lock);
-	if (d->on || !d->enabled)
+	if (!d->enabled)
 		goto out;
+	if (d->on)
+		goto scope;
 #if IS_ENABLED(CONFIG_IOMMUFD)
 	/* iommufd offers physical devices no pin path */
 	if (svf_igb_vdev(iv)->iommufd_device)
@@ -438,6 +486,8 @@ int svf_igb_dirty_start(struct svf_igb_vfio *iv)
 		svf_igb_rx_resync(iv, q);
 	d->on = true;
 	d->sticky = true;
+scope:
+	svf_igb_dirty_scope(iv);
 out:
 	mutex_unlock(&d->lock);
 	return ret;
@@ -476,9 +526,10 @@ static bool svf_igb_dirty_watched(u32 off)
  * @off: BAR0 offset
  * @val: the value
  *
- * The new RX descriptors of an RDT write are pinned before the write
+ * The new RX descriptors of an RDT write are recorded before the write
  * reaches the VF, under the tracker's lock so that concurrent writers
- * cannot hand the VF a buffer the tracker has not seen.
+ * cannot hand the VF a buffer the tracker has not seen; the buffers RDH
+ * has passed are touched first.
  *
  * Return: 0 or a negative errno from the register write.
  */
@@ -544,12 +595,12 @@ int svf_igb_dirty_write(struct svf_igb_vfio *iv, u32 off, u32 val)
 	case IGBVF_RXDCTL(0) - IGBVF_RXQ(0):
 		if (val & IGBVF_XDCTL_EN)
 			break;
-		/* disabled once the VF says so: its buffers are free */
+		/* disabled once the VF says so: done with its buffers */
 		for (i = 0; i < 100; i++) {
 			if (svf_igb_bar_read(iv, IGBVF_RXDCTL(q), &v))
 				break;
 			if (!(v & IGBVF_XDCTL_EN)) {
-				svf_igb_rx_release(iv, t);
+				svf_igb_rx_release(iv, t, true);
 				t->resync = true;
 				break;
 			}
@@ -578,58 +629,26 @@ u32 svf_igb_dirty_trap_end(struct svf_igb_vfio *iv)
  * @iv: the device
  *
  * Only flags it: the tracker's lock is taken under memory_lock nowhere.
- * Records stay pinned until the queue is re-enabled or disabled.
+ * Records stay until the queue is re-enabled or disabled, then touched.
  */
 void svf_igb_dirty_reset_done(struct svf_igb_vfio *iv)
 {
 	atomic_set(&iv->dirty.flush, 1);
 }
 
-/*
- * Call @fn for every RX buffer page pinned now (dirty.lock held). @fn
- * returns true if it unpinned the page: it leaves its record.
- */
-static void svf_igb_rx_pages(struct svf_igb_vfio *iv,
-			     bool (*fn)(struct svf_igb_vfio *iv, u64 iova,
-					void *arg),
-			     void *arg)
+/* Forget the pages of @r in [@start, @end): they are being unmapped. */
+static void svf_igb_unmap_range(struct svf_igb_pinrange *r, u64 start, u64 end)
 {
-	struct svf_igb_dirty *d = &iv->dirty;
-	u32 q, i, j;
+	u64 m = r->mask;
 
-	for (q = 0; q < SVF_NR_QUEUES; q++) {
-		struct svf_igb_rxtrack *t = &d->rx[q];
+	while (m) {
+		unsigned int b = __ffs64(m);
+		u64 a = r->iova + ((u64)b << PAGE_SHIFT);
 
-		for (i = 0; t->fifo && i < t->count; i++) {
-			struct svf_igb_rxrec *rec =
-				&t->fifo[(t->first + i) % IGBVF_FIFO_LEN];
-			struct svf_igb_pinrange *r[] = { &rec->pkt, &rec->hdr };
-
-			for (j = 0; j < ARRAY_SIZE(r); j++) {
-				u64 m = r[j]->mask;
-
-				while (m) {
-					unsigned int b = __ffs64(m);
-
-					m &= ~BIT_ULL(b);
-					if (fn(iv, r[j]->iova + ((u64)b << PAGE_SHIFT),
-					       arg))
-						r[j]->mask &= ~BIT_ULL(b);
-				}
-			}
-		}
+		m &= ~BIT_ULL(b);
+		if (a >= start && a < end)
+			r->mask &= ~BIT_ULL(b);
 	}
-}
-
-/* svf_igb_rx_pages(): unpin a page in [range[0], range[1]). */
-static bool svf_igb_unmap_page(struct svf_igb_vfio *iv, u64 iova, void *arg)
-{
-	const u64 *range = arg;
-
-	if (iova < range[0] || iova >= range[1])
-		return false;
-	svf_igb_unpin_one(iv, iova);
-	return true;
 }
 
 /**
@@ -638,19 +657,30 @@ static bool svf_igb_unmap_page(struct svf_igb_vfio *iv, u64 iova, void *arg)
  * @iova: start
  * @length: bytes
  *
- * type1 requires every pin in the range gone on return. The VF cannot
- * write there once the mapping is gone.
+ * type1 requires every pin in the range gone on return: only ring pages
+ * are held pinned. RX buffers there are forgotten; the VF cannot write
+ * there once the mapping is gone.
  */
 void svf_igb_dirty_dma_unmap(struct svf_igb_vfio *iv, u64 iova, u64 length)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
-	u64 range[2] = { iova, iova + length };
-	u32 i, j;
+	u64 end = iova + length;
+	u32 q, i, j;
 
 	mutex_lock(&d->lock);
-	svf_igb_rx_pages(iv, svf_igb_unmap_page, range);
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		struct svf_igb_rxtrack *t = &d->rx[q];
+
+		for (i = 0; t->fifo && i < t->count; i++) {
+			struct svf_igb_rxrec *rec =
+				&t->fifo[(t->first + i) % IGBVF_FIFO_LEN];
+
+			svf_igb_unmap_range(&rec->pkt, iova, end);
+			svf_igb_unmap_range(&rec->hdr, iova, end);
+		}
+	}
 	for (i = 0, j = 0; i < d->nr_ring; i++) {
-		if (d->ring[i] >= range[0] && d->ring[i] < range[1])
+		if (d->ring[i] >= iova && d->ring[i] < end)
 			svf_igb_unpin_one(iv, d->ring[i]);
 		else
 			d->ring[j++] = d->ring[i];
@@ -709,20 +739,15 @@ static void svf_igb_log_pin(struct svf_igb_vfio *iv, u64 iova, bool pin)
 	}
 }
 
-/* svf_igb_rx_pages(): enter a pinned page into the log. */
-static bool svf_igb_seed_page(struct svf_igb_vfio *iv, u64 iova, void *arg)
-{
-	svf_igb_log_pin(iv, iova, true);
-	return false;
-}
-
-/* Enter the pages pinned now into a log just started (dirty.lock held). */
+/*
+ * Enter the pages pinned now into a log just started (dirty.lock held):
+ * ring pages; RX buffers are only touched.
+ */
 static void svf_igb_log_seed(struct svf_igb_vfio *iv)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
 	u32 i;
 
-	svf_igb_rx_pages(iv, svf_igb_seed_page, NULL);
 	for (i = 0; i < d->nr_ring; i++)
 		svf_igb_log_pin(iv, d->ring[i], true);
 }

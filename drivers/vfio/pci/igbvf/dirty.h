@@ -12,7 +12,7 @@
 #include <linux/xarray.h>
 #include <linux/shadowvf/igbvf_state.h>
 
-/* a buffer's pages, pinned one by one: bit n of @mask is page @iova + n */
+/* a buffer's pages, touched one by one: bit n of @mask is page @iova + n */
 struct svf_igb_pinrange {
 	u64 iova;
 	u64 mask;
@@ -35,7 +35,8 @@ struct svf_igb_rxrec {
  * @rdlen: see @rdbal
  * @srrctl: see @rdbal
  * @resync: the guest moved RDH or the ring: @head cannot attribute
- *          completions, so records stay until the queue stops
+ *          completions, so records stay until the queue stops or is
+ *          enabled, and are all touched then
  */
 struct svf_igb_rxtrack {
 	struct svf_igb_rxrec *fifo;
@@ -73,11 +74,11 @@ struct svf_igb_dirtylog {
  * struct svf_igb_dirty - the tracker of one device
  * @lock: the fields below; held across a tracked register write
  * @enabled: the RX register page is trapped for this open (module param)
- * @on: tracking: every RX buffer handed to the VF is pinned until the VF
- *      is done with it
+ * @on: tracking: every RX buffer handed to the VF is recorded, and touched
+ *      (pinned and released) once the VF is done with it
  * @sticky: tracking was on once since the device was bound: the container
  *          stays in pinned-page dirty scope, so every later open tracks
- * @lost: a page the VF may write could not be pinned: the dirty log is
+ * @lost: a page the VF may write could not be touched: the dirty log is
  *        incomplete and a save fails
  * @flush: a reset stopped the queues (set without @lock)
  * @rx: per RX queue

@@ -605,7 +605,7 @@ static int svf_igb_stop_vf(struct svf_igb_vfio *iv)
 	return ret;
 }
 
-/* Let it run again (the reverse arcs); its buffers are pinned first. */
+/* Let it run again (the reverse arcs); its buffers are recorded first. */
 static void svf_igb_run_vf(struct svf_igb_vfio *iv)
 {
 	u64 t0 = ktime_get_ns();
