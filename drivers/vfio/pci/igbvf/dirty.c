@@ -101,9 +101,10 @@ static bool svf_igb_pin_one(struct svf_igb_vfio *iv, u64 iova)
 	}
 	/*
 	 * Not mapped, or mapped read-only: the IOMMU stops the VF's write
-	 * too, nothing can become dirty. Anything else loses the log.
+	 * too, nothing can become dirty. No address space (-ENODEV): its
+	 * process is exiting, no log outlives it. Anything else loses the log.
 	 */
-	if (ret != -EINVAL && ret != -EPERM && !d->lost) {
+	if (ret != -EINVAL && ret != -EPERM && ret != -ENODEV && !d->lost) {
 		d->lost = true;
 		pci_err(iv->core_device.pdev,
 			"dirty tracking: cannot pin IOVA 0x%llx (%d); migration will fail\n",
@@ -410,6 +411,12 @@ void svf_igb_dirty_unquiesced(struct svf_igb_vfio *iv)
 	mutex_unlock(&d->lock);
 }
 
+/*
+ * Forget everything and drop every pin: the device closes. The records are
+ * not touched: QEMU closes its devices at exit, once its address space is
+ * gone, and refuses to unplug one while it migrates, so no log can still
+ * want them.
+ */
 static void svf_igb_dirty_release_all(struct svf_igb_vfio *iv)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
@@ -417,7 +424,7 @@ static void svf_igb_dirty_release_all(struct svf_igb_vfio *iv)
 
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
 		if (d->rx[q].fifo)
-			svf_igb_rx_release(iv, &d->rx[q], true);
+			svf_igb_rx_release(iv, &d->rx[q], false);
 		kvfree(d->rx[q].fifo);
 		memset(&d->rx[q], 0, sizeof(d->rx[q]));
 	}
