@@ -50,16 +50,6 @@ static __u64 env_u64(const char *name, __u64 def)
 	return s && *s ? strtoull(s, NULL, 0) : def;
 }
 
-/* Open the kernel log at its end: only records from now on are read. */
-static int kmsg_open(void)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-
-	if (fd >= 0)
-		lseek(fd, 0, SEEK_END);
-	return fd;
-}
-
 /* Read the new kernel log records; returns how many lines are bad. */
 static int kmsg_scan(int fd)
 {

@@ -146,22 +146,6 @@ static int vf_cdev_path(const char *bdf, char *path, size_t len)
 	return ret;
 }
 
-/* Kernel log lines containing @needle from @fd (opened at the end) on. */
-static int kmsg_count(int fd, const char *needle)
-{
-	char rec[1024];
-	ssize_t n;
-	int hits = 0;
-
-	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
-		if (n <= 0)
-			continue;
-		rec[n] = 0;
-		hits += !!strstr(rec, needle);
-	}
-	return hits;
-}
-
 /* A buffer at the end of a page, so that a big frame spans two pages. */
 static __u64 new_buf(void)
 {
@@ -402,9 +386,8 @@ TEST(dma_logging_refused_untracked)
 		SKIP(return, NO_LOG);
 	}
 	ASSERT_EQ(0, ret);
-	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	kmsg = kmsg_open();
 	ASSERT_LE(0, kmsg);
-	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
 	EXPECT_EQ(-EOPNOTSUPP, log_start(vf.dev, &pg, &r, 1));
 	EXPECT_EQ(1, kmsg_count(kmsg, "DMA logging refused: dirty_tracking=0"))
 		TH_LOG("one kernel-log line must say why");
@@ -795,9 +778,8 @@ TEST(dma_logging_refused_iommufd)
 	}
 	/* the probe cannot know the backend: QEMU learns it at START */
 	ASSERT_EQ(0, ret);
-	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	kmsg = kmsg_open();
 	ASSERT_LE(0, kmsg);
-	ASSERT_LE(0, lseek(kmsg, 0, SEEK_END));
 	EXPECT_EQ(-EOPNOTSUPP, log_start(dev, &pg, &r, 1));
 	EXPECT_EQ(1, kmsg_count(kmsg, "DMA logging refused: bound through iommufd"))
 		TH_LOG("one kernel-log line must say why");

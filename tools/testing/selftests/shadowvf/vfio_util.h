@@ -133,4 +133,30 @@ static inline ssize_t mig_read_all(int fd, void *buf, size_t size)
 	return n < 0 ? -errno : (ssize_t)done;
 }
 
+/* Open the kernel log at its end: only records from now on are read. */
+static inline int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* Kernel log lines containing @needle from @fd (see kmsg_open()) on. */
+static inline int kmsg_count(int fd, const char *needle)
+{
+	char rec[1024];
+	ssize_t n;
+	int hits = 0;
+
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		hits += !!strstr(rec, needle);
+	}
+	return hits;
+}
+
 #endif
