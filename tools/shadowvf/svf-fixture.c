@@ -83,6 +83,13 @@ static void fix_model(struct svf_model *m)
 	m->vlans[2] = 4095;
 	m->nr_uc = 1;
 	memcpy(m->uc[0], uc, sizeof(uc));
+	/* the source host's, in the guest record of a stream */
+	m->port_vlan = 100 | 3 << SVF_PORT_VLAN_QOS_SHIFT;
+}
+
+static void bad_port_vlan(struct svf_model *m)
+{
+	m->port_vlan = 0x10064;	/* a reserved bit */
 }
 
 static void bad_rdlen(struct svf_model *m)
@@ -224,6 +231,7 @@ static const struct fix_variant {
 	{ "vlans", bad_vlans, NULL, "pf.vlans" },
 	{ "eitr", bad_eitr, NULL, "irq.eitr" },
 	{ "r2c", bad_r2c, NULL, "mbx.r2c" },
+	{ "port-vlan", bad_port_vlan, NULL, "guest.port_vlan" },
 	{ "crc", NULL, post_crc, "crc32" },
 	{ "dup-section", NULL, post_dup, "section.id" },
 };

@@ -51,6 +51,7 @@ enum svfi_fmt {
 	SVFI_XDCTL,	/* hex, and whether the queue is enabled */
 	SVFI_MAC,	/* 6 bytes */
 	SVFI_FLAGS,	/* hex and the names of svfi_field.bits */
+	SVFI_PORT_VLAN,	/* hex, and VID, QoS, protocol */
 };
 
 /*
@@ -144,7 +145,7 @@ static const struct svfi_field svfi_compat_fields[] = {
 
 static const struct svfi_field svfi_guest_fields[] = {
 	SVFI_F(struct svf_guest, magic, SVFI_MAGIC),
-	SVFI_F(struct svf_guest, reserved, SVFI_HEX),
+	SVFI_F(struct svf_guest, port_vlan, SVFI_PORT_VLAN),
 	SVFI_F(struct svf_guest, crc32, SVFI_HEX),
 };
 
@@ -277,6 +278,17 @@ static void svfi_value(const struct svfi_field *f, const u8 *p, u32 v)
 	case SVFI_MAC:
 		for (i = 0; i < f->size; i++)
 			printf("%c%02x", i ? ':' : ' ', p[i]);
+		break;
+	case SVFI_PORT_VLAN:
+		printf(" 0x%08x", v);
+		if (v == SVF_PORT_VLAN_UNKNOWN)
+			printf(" (unknown)");
+		else if (!v)
+			printf(" (none)");
+		else if (!(v & ~SVF_PORT_VLAN_VALID))
+			printf(" (vid %u qos %u %s)", v & SVF_PORT_VLAN_VID,
+			       (v & SVF_PORT_VLAN_QOS) >> SVF_PORT_VLAN_QOS_SHIFT,
+			       v & SVF_PORT_VLAN_8021AD ? "802.1ad" : "802.1q");
 		break;
 	case SVFI_FLAGS:
 		printf(" 0x%0*x (", (int)f->size * 2, v);
@@ -555,6 +567,7 @@ int main(int argc, char **argv)
 	struct svf_model m;
 	size_t len, off = 0;
 	u32 magic = 0;
+	u16 minor = 0;
 	FILE *in;
 	struct svf_model gm;
 	u8 *buf;
@@ -613,14 +626,14 @@ int main(int argc, char **argv)
 		off = sizeof(struct svf_compat);
 		if (len < off)
 			field = "compat";
-		else if (svf_compat_check(buf, vendor, device, &off,
+		else if (svf_compat_check(buf, vendor, device, &off, &minor,
 					  &compat_field))
 			field = compat_field;
 		else if (len < off)
 			field = "guest";
 		else if (off > sizeof(struct svf_compat) &&
-			 svf_guest_check(buf + sizeof(struct svf_compat), &gm,
-					 &compat_field))
+			 svf_guest_check(buf + sizeof(struct svf_compat), minor,
+					 &gm, &compat_field))
 			field = compat_field;
 	}
 	if (len >= off &&

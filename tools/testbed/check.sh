@@ -189,6 +189,7 @@ if [ -x "$insp" ] && [ -x "$fix" ]; then
 			missing="$missing [$want]"
 	done <<'EOT'
 compat.device 0x10ca
+guest.port_vlan 0x00003064 (vid 100 qos 3 802.1q)
 guest.pf.mac 02:5f:00:00:00:2a
 guest.pf.vlans 1 100 4095
 major 1
@@ -244,6 +245,7 @@ mac pf.mac
 vlans pf.vlans
 eitr irq.eitr
 r2c mbx.r2c
+port-vlan guest.port_vlan
 crc crc32
 dup-section section.id
 EOT

@@ -161,7 +161,8 @@ static int svf_bad(const char **field, const char *name)
  * bytes): compatibility, then the guest's
  * @vendor: PCI vendor id of the source VF
  * @device: PCI device id of the source VF
- * @m: the guest's PF-side configuration now (only those fields are read)
+ * @m: the guest's PF-side configuration now and the VF's port VLAN (only
+ *	those fields are read)
  * @buf: SVF_COMPAT_LEN bytes to fill
  */
 void svf_compat_encode(u16 vendor, u16 device, const struct svf_model *m,
@@ -179,6 +180,7 @@ void svf_compat_encode(u16 vendor, u16 device, const struct svf_model *m,
 	c->required = cpu_to_le32(SVF_REQUIRED_KNOWN);
 	c->crc32 = cpu_to_le32(svf_crc(c, sizeof(*c)));
 	g->magic = cpu_to_le32(SVF_GUEST_MAGIC);
+	g->port_vlan = cpu_to_le32(m->port_vlan);
 	svf_put_pfcfg(&g->pf, m);
 	g->crc32 = cpu_to_le32(svf_crc(g, sizeof(*g)));
 }
@@ -190,12 +192,13 @@ void svf_compat_encode(u16 vendor, u16 device, const struct svf_model *m,
  * @device: PCI device id of the destination VF
  * @len: on success, the length of the records before the blob: the guest
  *	record follows if the source set SVF_REQ_GUEST (minor 4 on)
+ * @minor: on success, the source's minor version
  * @field: on error, set to the name of the offending field
  *
  * Return: 0, or -EINVAL.
  */
 int svf_compat_check(const void *buf, u16 vendor, u16 device, size_t *len,
-		     const char **field)
+		     u16 *minor, const char **field)
 {
 	struct svf_compat c;
 	u32 crc;
@@ -217,6 +220,7 @@ int svf_compat_check(const void *buf, u16 vendor, u16 device, size_t *len,
 	if (c.reserved)
 		return svf_bad(field, "compat.reserved");
 	*len = sizeof(c);
+	*minor = le16_to_cpu(c.minor);
 	if (le32_to_cpu(c.required) & SVF_REQ_GUEST)
 		*len += sizeof(struct svf_guest);
 	return 0;
@@ -427,17 +431,20 @@ static int svf_get_pfcfg(const struct svf_pfcfg *pf, struct svf_model *m,
  * svf_guest_check() - decode the guest record that follows a compatibility
  * record with SVF_REQ_GUEST
  * @buf: the record (sizeof(struct svf_guest) bytes)
- * @m: the model whose PF-side configuration is set from it
+ * @minor: the source's minor version, from its compatibility record
+ * @m: the model whose PF-side configuration and port VLAN are set from it
  * @field: on error, set to the name of the offending field
  *
- * The configuration is validated as the blob's PFCFG section is.
+ * The configuration is validated as the blob's PFCFG section is. The port
+ * VLAN of a source before minor 5 is SVF_PORT_VLAN_UNKNOWN.
  *
  * Return: 0, or -EINVAL.
  */
-int svf_guest_check(const void *buf, struct svf_model *m, const char **field)
+int svf_guest_check(const void *buf, u16 minor, struct svf_model *m,
+		    const char **field)
 {
 	struct svf_guest g;
-	u32 crc;
+	u32 crc, pv;
 
 	*field = NULL;
 	memcpy(&g, buf, sizeof(g));
@@ -447,8 +454,12 @@ int svf_guest_check(const void *buf, struct svf_model *m, const char **field)
 	g.crc32 = 0;
 	if (svf_crc(&g, sizeof(g)) != crc)
 		return svf_bad(field, "guest.crc32");
-	if (g.reserved)
-		return svf_bad(field, "guest.reserved");
+	pv = le32_to_cpu(g.port_vlan);
+	if (minor < 5 && pv)
+		return svf_bad(field, "guest.port_vlan");
+	if (pv != SVF_PORT_VLAN_UNKNOWN && pv & ~SVF_PORT_VLAN_VALID)
+		return svf_bad(field, "guest.port_vlan");
+	m->port_vlan = minor < 5 ? SVF_PORT_VLAN_UNKNOWN : pv;
 	return svf_get_pfcfg(&g.pf, m, SVF_VERSION_MINOR, field);
 }
 

@@ -195,6 +195,10 @@ void svf_igb_release_pf(struct svf_igb_vfio *iv);
 int svf_igb_provision(struct svf_igb_vfio *iv, struct svf_igb_prov *prov,
 		      int reset_gen);
 
+/* host.c: what the host's operator set for the VF through its PF */
+u32 svf_igb_port_vlan(struct pci_dev *pdev);
+int svf_igb_check_port_vlan(struct pci_dev *pdev, u32 src);
+
 /* quirks.c: QEMU's igb, answered in one place */
 bool svf_igb_quirk_write_dropped(u32 off);
 bool svf_igb_quirk_no_mmap(unsigned int index);

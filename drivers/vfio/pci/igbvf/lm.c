@@ -223,8 +223,8 @@ static void svf_igb_note_refusal(struct svf_igb_migf *migf, const char *field,
 
 /*
  * The records that open the stream: the compatibility record, then (minor
- * 4 on) the guest record, with which this VF is checked and provisioned
- * (svf_igb_provision()). Return 0 once both were accepted, -EAGAIN while
+ * 4 on) the guest record, with which this VF is checked (its port VLAN
+ * too) and provisioned (svf_igb_provision()). Return 0 once both were accepted, -EAGAIN while
  * bytes are missing, or the refusal's errno, reported in one line.
  */
 static int svf_igb_check_records(struct svf_igb_migf *migf)
@@ -233,19 +233,29 @@ static int svf_igb_check_records(struct svf_igb_migf *migf)
 	const size_t clen = sizeof(struct svf_compat);
 	const char *field;
 	size_t len = clen;
+	u16 minor;
 	u64 t0;
 	int ret;
 
 	if (migf->total_length < clen)
 		return -EAGAIN;
 	ret = svf_compat_check(migf->data, pdev->vendor, pdev->device, &len,
-			       &field);
+			       &minor, &field);
 	if (!ret && len > clen) {
 		if (migf->total_length < len)
 			return -EAGAIN;
 		memset(&migf->prov, 0, sizeof(migf->prov));
-		ret = svf_guest_check(migf->data + clen, &migf->prov.m, &field);
+		ret = svf_guest_check(migf->data + clen, minor, &migf->prov.m,
+				      &field);
 		if (!ret) {
+			/* it says why itself */
+			ret = svf_igb_check_port_vlan(pdev,
+						      migf->prov.m.port_vlan);
+			if (ret) {
+				svf_igb_note_refusal(migf, "guest.port_vlan",
+						     len, ret);
+				return ret;
+			}
 			t0 = ktime_get_ns();
 			ret = svf_igb_provision(migf->iv, &migf->prov,
 						migf->reset_gen);
@@ -491,6 +501,8 @@ static struct svf_igb_migf *svf_igb_save_open(struct svf_igb_vfio *iv)
 	mutex_lock(&iv->shadow_lock);
 	memcpy(m, &iv->shadow, sizeof(*m));
 	mutex_unlock(&iv->shadow_lock);
+	/* and the host's: the destination refuses another port VLAN */
+	m->port_vlan = svf_igb_port_vlan(pdev);
 	svf_compat_encode(pdev->vendor, pdev->device, m, migf->data);
 	kfree(m);
 	migf->total_length = SVF_COMPAT_LEN;

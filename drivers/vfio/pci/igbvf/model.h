@@ -44,6 +44,11 @@ struct svf_model {
 	__u16 vlans[SVF_MAX_VLANS];
 	__u16 nr_uc;
 	__u8 uc[SVF_MAX_UC][6];
+	/*
+	 * The host's, not the guest's: the VF's administrative port VLAN
+	 * (SVF_PORT_VLAN_*), carried in the guest record only
+	 */
+	__u32 port_vlan;
 };
 
 /* Register bits the validator enforces (82576 datasheet / igbvf). */
@@ -68,8 +73,9 @@ int svf_blob_encode(const struct svf_model *m, __u16 vendor, __u16 device,
 void svf_compat_encode(__u16 vendor, __u16 device, const struct svf_model *m,
 		       void *buf);
 int svf_compat_check(const void *buf, __u16 vendor, __u16 device,
-		     size_t *len, const char **field);
-int svf_guest_check(const void *buf, struct svf_model *m, const char **field);
+		     size_t *len, __u16 *minor, const char **field);
+int svf_guest_check(const void *buf, __u16 minor, struct svf_model *m,
+		    const char **field);
 int svf_blob_decode(const void *buf, size_t len, __u16 vendor, __u16 device,
 		    struct svf_model *m, const char **field);
 

@@ -6,8 +6,8 @@
  *
  * The stream (minor 2 on) is a compatibility record, sent as PRE_COPY's
  * initial bytes so that a destination can refuse before the source stops,
- * (minor 4) a guest record the destination checks against its own VF,
- * then the blob:
+ * (minor 4) a guest record the destination checks against its own VF
+ * (minor 5: with the source VF's port VLAN), then the blob:
  *
  *   [struct svf_compat] [struct svf_guest] header | section | section | ...
  *
@@ -27,9 +27,9 @@
 /*
  * 1: SVF_PF_MC_OVERFLOW; 2: svf_compat; 3: loopback statistics, unicast
  * MAC filters, VLAN stripping, the guest's VFU (all SVF_REQ_*); 4: the
- * guest record (SVF_REQ_GUEST)
+ * guest record (SVF_REQ_GUEST); 5: svf_guest.port_vlan
  */
-#define SVF_VERSION_MINOR	4
+#define SVF_VERSION_MINOR	5
 #define SVF_MAX_BLOB		4096
 
 #define SVF_COMPAT_MAGIC	0x43465653	/* "SVFC" */
@@ -186,12 +186,28 @@ struct svf_pfcfg {
  */
 struct svf_guest {
 	__le32 magic;
-	__le32 reserved;	/* zero */
+	__le32 port_vlan;	/* minor 5, SVF_PORT_VLAN_*; zero before */
 	struct svf_pfcfg pf;
 	__le32 crc32;		/* over this record with this field zero */
 };
 
-/* PRE_COPY's initial bytes as a minor 4 source sends them */
+/*
+ * svf_guest.port_vlan: the source VF's administrative port VLAN, which the
+ * host's operator sets (ip link set PF vf N vlan V qos Q proto P) and the
+ * guest cannot see. Zero: none. A destination whose VF has another one
+ * refuses the stream: the guest would come up on another network. A minor
+ * 4 source sends zero, which a reader takes as unknown, as it does
+ * SVF_PORT_VLAN_UNKNOWN (the source could not ask its PF driver); the
+ * other bits are then zero.
+ */
+#define SVF_PORT_VLAN_VID	0x00000fff
+#define SVF_PORT_VLAN_QOS	0x00007000
+#define SVF_PORT_VLAN_QOS_SHIFT	12
+#define SVF_PORT_VLAN_8021AD	0x00008000	/* else 802.1Q */
+#define SVF_PORT_VLAN_UNKNOWN	0x80000000
+#define SVF_PORT_VLAN_VALID	0x0000ffff
+
+/* PRE_COPY's initial bytes as a minor 4 or later source sends them */
 #define SVF_COMPAT_LEN		(sizeof(struct svf_compat) + sizeof(struct svf_guest))
 #define SVF_MAX_STREAM		(SVF_COMPAT_LEN + SVF_MAX_BLOB)
 

@@ -64,12 +64,22 @@ static inline ssize_t stream_take_blob_mac(__u8 *b, ssize_t len, __u8 *mac)
 	crc = g.crc32;
 	g.crc32 = 0;
 	if (g.magic != SVF_GUEST_MAGIC || crc32_ieee(&g, sizeof(g)) != crc ||
-	    g.reserved)
+	    (g.port_vlan & ~SVF_PORT_VLAN_VALID &&
+	     g.port_vlan != SVF_PORT_VLAN_UNKNOWN))
 		return -1;
 	if (mac)
 		memcpy(mac, g.pf.mac, sizeof(g.pf.mac));
 	memmove(b, b + SVF_COMPAT_SIZE, len - SVF_COMPAT_SIZE);
 	return len - SVF_COMPAT_SIZE;
+}
+
+/* The source VF's port VLAN in a stream's guest record (SVF_PORT_VLAN_*). */
+static inline __u32 stream_port_vlan(const __u8 *b)
+{
+	struct svf_guest g;
+
+	memcpy(&g, b + sizeof(struct svf_compat), sizeof(g));
+	return g.port_vlan;
 }
 
 static inline ssize_t stream_take_blob(__u8 *b, ssize_t len)

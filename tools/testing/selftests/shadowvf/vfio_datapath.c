@@ -763,13 +763,45 @@ static int set_port_vlan(int vf, int vid)
 }
 
 /*
+ * The guest on VF0 (its own VLAN @vid, 0: none) offers its initial bytes
+ * to VF1, which refuses them with EPERM and the kernel log line @why; the
+ * migration is then cancelled: the source runs on, VF1 leaves RESUMING by
+ * a reset, and VF0 is reset for the next guest. @pv: the port VLAN the
+ * guest record must carry.
+ */
+static void port_vlan_refused(struct __test_metadata *_metadata,
+			      struct vfdrv *d0, struct vfdrv *d1, __u16 vid,
+			      __u32 pv, const char *why)
+{
+	static __u8 stream[SVF_MAX_STREAM];
+	int fd = -1, fd2 = -1, kmsg = kmsg_open();
+
+	ASSERT_LE(0, kmsg);
+	guest_start(_metadata, d0, vid);
+	precopy_open(_metadata, d0, d1, stream, &fd, &fd2);
+	EXPECT_EQ(pv, stream_port_vlan(stream));
+	EXPECT_EQ(-1, write(fd2, stream, SVF_COMPAT_SIZE));
+	EXPECT_EQ(EPERM, errno) TH_LOG("not refused: %s", why);
+	EXPECT_EQ(1, kmsg_count(kmsg, why)) TH_LOG("no line: %s", why);
+	close(kmsg);
+	close(fd2);
+	close(fd);
+	EXPECT_EQ(0, mig_set(d0->vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	EXPECT_EQ(0, ioctl(d1->vf.dev, VFIO_DEVICE_RESET));
+	ASSERT_EQ(0, ioctl(d0->vf.dev, VFIO_DEVICE_RESET));
+}
+
+/*
  * An administrative port VLAN (ip link set PF vf N vlan V) is the
- * operator's, not the guest's: the driver cannot read it from the VF. Set
- * on the destination only, it makes the PF refuse the guest's own VLANs:
- * the guest record's provisioning fails the initial bytes with EPERM,
- * before the source stops. Set alike on both VFs, the guest moves and
- * stays on it: frames tagged with the port VLAN reach it on VF1, untagged
- * ones do not. Last in the file: a failure leaves port VLANs set.
+ * operator's, not the guest's: the VF cannot read it and the guest never
+ * sees it. The source asks its PF driver and sends it in the guest record
+ * (format 1.5); a destination VF with another port VLAN refuses the
+ * initial bytes with EPERM, before the source stops, whatever the guest's
+ * own VLANs: set on one side only, the guest would land on another
+ * network. (With a guest VLAN, igb itself would also refuse the replay.)
+ * Set alike on both VFs, the guest moves and stays on it: frames tagged
+ * with the port VLAN reach it on VF1, untagged ones do not. Last in the
+ * file: a failure leaves port VLANs set.
  */
 TEST(port_vlan)
 {
@@ -783,25 +815,33 @@ TEST(port_vlan)
 
 	ASSERT_EQ(0, set_port_vlan(1, 100));
 	dp_open(_metadata, &pf, &container, &d0, &d1);
-	guest_start(_metadata, &d0, 100);
-	precopy_open(_metadata, &d0, &d1, stream, &fd, &fd2);
-	EXPECT_EQ(-1, write(fd2, stream, SVF_COMPAT_SIZE));
-	EXPECT_EQ(EPERM, errno) TH_LOG("port VLAN on VF1 only: not refused");
-	close(fd2);
-	/* cancelled: the source runs on, VF1 leaves RESUMING by a reset */
-	close(fd);
-	EXPECT_EQ(0, mig_set(d0.vf.dev, VFIO_DEVICE_STATE_RUNNING, NULL));
-	EXPECT_EQ(0, ioctl(d1.vf.dev, VFIO_DEVICE_RESET));
-	ASSERT_EQ(0, ioctl(d0.vf.dev, VFIO_DEVICE_RESET));
+	/* VF1 only: with and without a VLAN of the guest's own */
+	port_vlan_refused(_metadata, &d0, &d1, 100, 0,
+			  "guest.port_vlan: the source VF had no port VLAN, this VF has port VLAN 100 qos 0 (802.1Q)");
+	port_vlan_refused(_metadata, &d0, &d1, 0, 0,
+			  "guest.port_vlan: the source VF had no port VLAN, this VF has port VLAN 100 qos 0 (802.1Q)");
+	/* VF0 only: the guest would come up untagged */
+	ASSERT_EQ(0, set_port_vlan(1, 0));
+	ASSERT_EQ(0, set_port_vlan(0, 100));
+	port_vlan_refused(_metadata, &d0, &d1, 0, 100,
+			  "guest.port_vlan: the source VF had port VLAN 100 qos 0 (802.1Q), this VF has no port VLAN");
+	/* another one, and another priority */
+	ASSERT_EQ(0, set_port_vlan(1, 200));
+	port_vlan_refused(_metadata, &d0, &d1, 0, 100,
+			  "this VF has port VLAN 200 qos 0 (802.1Q)");
+	ASSERT_EQ(0, system("ip link set $PFIF vf 1 vlan 100 qos 5"));
+	port_vlan_refused(_metadata, &d0, &d1, 0, 100,
+			  "this VF has port VLAN 100 qos 5 (802.1Q)");
 
 	/* alike: the guest (re)starts on a VF with port VLAN 100 */
-	ASSERT_EQ(0, set_port_vlan(0, 100));
+	ASSERT_EQ(0, set_port_vlan(1, 100));
 	guest_start(_metadata, &d0, 0);
 	pf_send_to(&pf, vf_mac, 100, seq);
 	st = vf_take(&d0, seq++, &fr, 1000);
 	TH_LOG("VF0 with port VLAN 100: VLAN 100 frame %s", st ? "lost" : "received");
 	ASSERT_EQ(0, st);
 	precopy_open(_metadata, &d0, &d1, stream, &fd, &fd2);
+	EXPECT_EQ(100, stream_port_vlan(stream));
 	ASSERT_EQ((ssize_t)SVF_COMPAT_SIZE, write(fd2, stream, SVF_COMPAT_SIZE));
 	len = stop_copy_blob(_metadata, &d0, fd, stream, sizeof(stream));
 	ASSERT_EQ(len, write(fd2, stream, len));
