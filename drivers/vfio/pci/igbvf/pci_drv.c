@@ -100,5 +100,5 @@ static void __exit svf_igb_vfio_pci_exit(void)
 module_exit(svf_igb_vfio_pci_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_VERSION("0.5.0");
+MODULE_VERSION("0.6.0");
 MODULE_DESCRIPTION("vfio-pci variant driver with live migration for the Intel 82576 VF");
