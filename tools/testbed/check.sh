@@ -359,9 +359,10 @@ klog_clean "kernel_log_clean ($KVER)" "$RES"
 stage_end
 
 # Two emulated hosts on one cable (run-pair.sh): a VM moves A -> B -> A
-# over the network with both streams checked, after a move B's PF must
-# refuse (another administrative MAC) has left it running on A. Once, on
-# Debian's kernel: ~11 minutes of nested emulation. Then, in the same boot
+# over the network with both streams checked, after two moves B must
+# refuse (another administrative MAC, a port VLAN on B only) have left it
+# running on A; then A -> B with the same port VLAN on both. Once, on
+# Debian's kernel: ~14 minutes of nested emulation. Then, in the same boot
 # of the hosts, the same through libvirt (l2_libvirt.sh: libvirtd binds
 # the VF to igbvf-vfio-pci from modules.alias, virsh migrate --live;
 # ~7 minutes more). Its module index is computed here (modindex.sh).

@@ -13,8 +13,9 @@
 # direction intact and growing, keep the guest's MAC and IP reachable from
 # both hosts, and show no reset, hang or link loss in the guest's kernel
 # log. Spoof checking differs between the hosts (on at a, off at b): each
-# host keeps its own. Before the round trip, a move host b must refuse
-# (another administrative MAC on its VF) fails before the source stops.
+# host keeps its own. Before the round trip, two moves host b must refuse
+# (another administrative MAC on its VF; a port VLAN on its VF only) fail
+# before the source stops.
 # QEMU's downtime, the traffic gap and the times are printed and kept in
 # /pair/two-hosts-report.txt.
 #
@@ -72,6 +73,41 @@ admin_mac() { ip link set "$PFIF" vf "$1" mac "$2"; }
 refusal_logged() {
 	dmesg | grep -q "guest.mac $1 is not this VF's administrative MAC $2"
 }
+# port_vlan N VID: the PF administrator sets (VID 0: clears) VF N's port VLAN.
+port_vlan() { ip link set "$PFIF" vf "$1" vlan "$2"; }
+# vlan_refusal_logged: the destination's kernel log names the source's
+# port VLAN (none) and its VF's (100).
+vlan_refusal_logged() {
+	dmesg | grep -q "guest.port_vlan: the source VF had no port VLAN, this VF has port VLAN 100 qos 0"
+}
+# vlan_path on|off: this host reaches the guest's IP through VLAN 100 of
+# its PF (a VLAN interface with an address of the guest's subnet, and a
+# host route), or no longer.
+vlan_path() {
+	local me=101
+	[ "$HOST" = b ] && me=102
+	if [ "$1" = off ]; then
+		ip link del pfv100 2>/dev/null
+		return 0
+	fi
+	ip link add link "$PFIF" name pfv100 type vlan id 100 &&
+		ip link set pfv100 up &&
+		ip addr add 198.18.0.$me/32 dev pfv100 &&
+		ip route add $GUEST/32 dev pfv100 src 198.18.0.$me
+}
+# reach_vlan: reach, through VLAN 100 (vlan_path on).
+reach_vlan() {
+	local got mac
+	ip neigh flush dev pfv100 2>/dev/null
+	got=$(ping_count ping -c 5 -i 0.5 -W 5 $GUEST)
+	mac=$(ip neigh show $GUEST dev pfv100 | sed -n 's/.*lladdr \([0-9a-f:]*\).*/\1/p')
+	echo "${got:-0} ${mac:-none}"
+}
+# untagged_replies: echoes the guest answers untagged, from this PF.
+untagged_replies() {
+	ip neigh flush dev "$PFIF" 2>/dev/null
+	ping_count ping -I "$PFIF" -c 3 -i 0.5 -W 2 $GUEST
+}
 # vf_mac N: VF N's MAC as its PF reports it (ip link).
 vf_mac() { ip link show "$PFIF" | sed -n "s/.*vf $1 .*link\/ether \([0-9a-f:]*\).*/\1/p"; }
 # spoofchk N [on|off]: set VF N's spoof checking, or print it as its PF
@@ -127,6 +163,10 @@ cleanup() {
 	source_stop
 	sink_stop
 	on b spoofchk 1 on > /dev/null 2>&1
+	on b port_vlan 1 0 > /dev/null 2>&1
+	port_vlan 0 0 2>/dev/null
+	vlan_path off
+	on b vlan_path off > /dev/null 2>&1
 	on b pair_exit > /dev/null 2>&1
 	touch "$PAIR/stop"
 }
@@ -137,7 +177,7 @@ REPORT_FILE=$PAIR/two-hosts-report.txt
 : > "$REPORT_FILE"
 report() { echo "$*" >> "$REPORT_FILE"; ktap_diag "$*"; }
 
-if [ "${TWO_HOSTS_L2:-1}" = 0 ]; then ktap_header 3; else ktap_header 28; fi
+if [ "${TWO_HOSTS_L2:-1}" = 0 ]; then ktap_header 3; else ktap_header 40; fi
 vf_bind "$VF0" igbvf_vfio_pci && vf_bind "$VF1" igbvf_vfio_pci
 ktap_result $? vfs_bound_to_igbvf_vfio_pci
 pair_wait b 300 && [ "$(cat "$PAIR/b.bound")" = 0 ]
@@ -158,10 +198,12 @@ ktap_result $? cable_pf_a_pf_b
 # the MAC it booted with.
 # Up to three rounds: on a loaded machine the first echo can be lost while
 # ARP resolves (4/5 seen); a guest the PF cannot reach fails all three.
+# With a second argument, HOST reaches the guest with that function
+# (reach_vlan) instead of reach.
 reachable_from() {
 	local r n
 	for n in 1 2 3; do
-		r=$(on "$1" reach)
+		r=$(on "$1" "${2:-reach}")
 		ktap_diag "PF $1 -> guest, round $n: ${r% *}/5 replies, at ${r#* } (booted with $GUEST_MAC)"
 		[ "$r" = "5 $GUEST_MAC" ] && return 0
 		sleep 2
@@ -260,36 +302,44 @@ ktap_result $st rx_stream_running_on_a_vf0 "$(rx_line a)"
 reachable_from a && reachable_from b
 ktap_result $? guest_reachable_from_both_hosts
 
-# refused_move: host b's VF1 carries another administrative MAC, which b's
-# PF would refuse the guest. With switchover-ack the destination refuses
-# at PRE_COPY's initial bytes: the migration must fail before the source
-# stops, the VM keep running on host a with its streams, and b's log name
-# both MACs.
+# refused_move P WHAT SET UNSET LOGGED: host b's VF1 is set up (on b SET)
+# so that b must refuse the guest. With switchover-ack the destination
+# refuses at PRE_COPY's initial bytes: the migration must fail before the
+# source stops, the VM keep running on host a with its streams, and b's
+# kernel log say why (on b LOGGED). Then b's VF1 is set back (on b UNSET).
+# Results are named P_*.
 refused_move() {
-	local reply st
-	on b admin_mac 1 02:5f:00:00:00:99
+	local p=$1 reply st
+	on b $3
 	on b dst_listen r "$VF1" "198.18.0.2:$PORT"
 	sink_mark
 	arcs_start
 	reply=$(src_migrate a "tcp:198.18.0.2:$PORT" 600)
-	ktap_diag "migrate a -> b with another admin MAC on b's VF1: $(json_get "$reply" return.status)," \
+	ktap_diag "migrate a -> b with $2: $(json_get "$reply" return.status)," \
 		"downtime $(json_get "$reply" return.downtime), error: $(json_get "$reply" return.error-desc)"
 	[ "$(json_get "$reply" return.status)" = failed ]
-	ktap_result $? refused_migration_failed "$reply"
+	ktap_result $? "${p}_migration_failed" "$reply"
 	source_never_stopped
-	ktap_result $? refused_before_source_stopped "$(grep -h 'svf_igb_' $TR/trace | tail -n 6 | tr '\n' ';')"
+	ktap_result $? "${p}_before_source_stopped" "$(grep -h 'svf_igb_' $TR/trace | tail -n 6 | tr '\n' ';')"
 	[ "$(vm_status a)" = running ]
-	ktap_result $? refused_source_still_running "$(vm_status a)"
+	ktap_result $? "${p}_source_still_running" "$(vm_status a)"
 	stream_ok 120
 	st=$?
 	ktap_diag "stream after the refusal: $(stream_line)"
-	ktap_result $st refused_source_stream_intact "$(stream_line)"
-	on b refusal_logged "$GUEST_MAC" 02:5f:00:00:00:99
-	ktap_result $? refused_destination_names_mac "$(on b dmesg | grep -m1 'guest.mac')"
+	ktap_result $st "${p}_source_stream_intact" "$(stream_line)"
+	on b $5
+	ktap_result $? "${p}_destination_says_why" "$(on b dmesg | grep -m1 'migration stream refused')"
 	on b l2_stop_all > /dev/null 2>&1
-	on b admin_mac 1 00:00:00:00:00:00
+	on b $4
 }
-refused_move
+# another administrative MAC on b's VF1, which b's PF would refuse the
+# guest: b names both MACs
+refused_move refused "another admin MAC on b's VF1" "admin_mac 1 02:5f:00:00:00:99" \
+	"admin_mac 1 00:00:00:00:00:00" "refusal_logged $GUEST_MAC 02:5f:00:00:00:99"
+# a port VLAN on b's VF1 only (a's VF0 has none): the guest would come up
+# on VLAN 100 with nothing to tell it; b names both port VLANs
+refused_move refused_vlan "port VLAN 100 on b's VF1 only" "port_vlan 1 100" \
+	"port_vlan 1 0" vlan_refusal_logged
 # spoof_kept WHEN: each host's spoof checking is what its administrator
 # set (a's VF0 on, igb's default; b's VF1 off): the driver neither
 # carries it in the stream nor lets a migration reset it.
@@ -317,5 +367,55 @@ if hop a a 0 b b "$VF1"; then
 	TWO_HOSTS_SCRUB=1 hop b b 1 c a "$VF0" && spoof_kept after_b_to_a
 fi
 report "round trip done after $(el)"
+
+# vlan_move: the same port VLAN, and spoof checking on, on both hosts, set
+# by their operators once the guest (c, on a's VF0) is back: it now
+# reaches the hosts only through VLAN 100 (its streams to the PFs'
+# untagged addresses end). Both VFs report VLAN 100, so b takes the
+# guest, which must then answer both hosts through VLAN 100 and not
+# untagged.
+vlan_move() {
+	local reply st t1
+	source_stop
+	sink_stop
+	port_vlan 0 100 && on b port_vlan 1 100 && on b spoofchk 1 on &&
+		vlan_path on && on b vlan_path on
+	st=$?
+	ktap_diag "$(el): port VLAN 100 on a's VF0 and b's VF1, spoof checking a $(spoofchk 0) b $(on b spoofchk 1), VLAN paths: status $st"
+	[ $st = 0 ] && reachable_from a reach_vlan
+	ktap_result $? vlan_guest_reachable_on_vlan_100_from_a
+	on b dst_listen d "$VF1" "198.18.0.2:$PORT"
+	t1=$(date +%s)
+	reply=$(src_migrate c "tcp:198.18.0.2:$PORT" 900)
+	st=$?
+	ktap_diag "migrate c (a) -> d (b), port VLAN 100 on both: $(json_get "$reply" return.status)," \
+		"downtime $(json_get "$reply" return.downtime) ms, wall $(($(date +%s) - t1)) s," \
+		"error: $(json_get "$reply" return.error-desc)"
+	[ $st = 0 ]
+	ktap_result $? vlan_migrate_c_to_d "$reply"
+	[ "$(vm_status c)" = postmigrate ] && l2_quit c && [ "$(on b vm_status d)" = running ]
+	ktap_result $? vlan_d_running_c_gone
+	# a's VF0 keeps the guest's MAC as its administrative MAC (set for
+	# the move b -> a), so a's adapter would keep the guest's frames
+	# to itself: its operator clears it (Documentation/igbvf-vfio-pci.rst)
+	scrub_vf 0
+	ktap_diag "scrubbed VF0 on host a: status $?"
+	reachable_from a reach_vlan
+	ktap_result $? vlan_d_reachable_on_vlan_100_from_a
+	reachable_from b reach_vlan
+	ktap_result $? vlan_d_reachable_on_vlan_100_from_b
+	st=$(untagged_replies)
+	ktap_diag "untagged echoes from PF a answered: ${st:-0}/3"
+	[ "${st:-0}" = 0 ]
+	ktap_result $? vlan_d_not_reachable_untagged
+	no_igbvf_trouble d
+	ktap_result $? vlan_d_igbvf_no_reset
+	report "c (a) -> d (b) with port VLAN 100 on both: downtime $(json_get "$reply" return.downtime) ms"
+}
+if [ "$(vm_status c 2>/dev/null)" = running ]; then
+	vlan_move
+else
+	ktap_result 1 vlan_guest_reachable_on_vlan_100_from_a "the round trip did not end on a"
+fi
 sed 's/^/# report: /' "$REPORT_FILE"
 ktap_exit
