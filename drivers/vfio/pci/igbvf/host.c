@@ -101,7 +101,8 @@ int svf_igb_check_port_vlan(struct pci_dev *pdev, u32 src)
 			a, b);
 		return -EPERM;
 	}
-	if (src | here) /* one side unknown, the other with a VLAN */
+	/* one side cannot tell: a warning if the other has a port VLAN */
+	if (src == SVF_PORT_VLAN_UNKNOWN ? here : src)
 		pci_warn(pdev, "guest.port_vlan not checked: the source VF had %s, this VF has %s\n",
 			 a, b);
 	return 0;

@@ -762,27 +762,57 @@ static int set_port_vlan(int vf, int vid)
 	return system(cmd);
 }
 
+/* Make a stream's records those of a 1.4 source: minor 4, no port VLAN. */
+static void stream_as_v1_4(__u8 *stream)
+{
+	struct svf_compat c;
+	struct svf_guest g;
+
+	memcpy(&c, stream, sizeof(c));
+	c.minor = 4;
+	c.crc32 = 0;
+	c.crc32 = crc32_ieee(&c, sizeof(c));
+	memcpy(stream, &c, sizeof(c));
+	memcpy(&g, stream + sizeof(c), sizeof(g));
+	g.port_vlan = 0;
+	g.crc32 = 0;
+	g.crc32 = crc32_ieee(&g, sizeof(g));
+	memcpy(stream + sizeof(c), &g, sizeof(g));
+}
+
 /*
  * The guest on VF0 (its own VLAN @vid, 0: none) offers its initial bytes
- * to VF1, which refuses them with EPERM and the kernel log line @why; the
+ * to VF1, as a 1.4 source would if @v1_4 (its port VLAN then unknown).
+ * VF1 must answer @err (0: take them, or EPERM) and write the kernel log
+ * line @line once (NULL: no line about guest.port_vlan at all). The
  * migration is then cancelled: the source runs on, VF1 leaves RESUMING by
  * a reset, and VF0 is reset for the next guest. @pv: the port VLAN the
  * guest record must carry.
  */
-static void port_vlan_refused(struct __test_metadata *_metadata,
-			      struct vfdrv *d0, struct vfdrv *d1, __u16 vid,
-			      __u32 pv, const char *why)
+static void port_vlan_offer(struct __test_metadata *_metadata,
+			    struct vfdrv *d0, struct vfdrv *d1, __u16 vid,
+			    __u32 pv, int v1_4, int err, const char *line)
 {
 	static __u8 stream[SVF_MAX_STREAM];
 	int fd = -1, fd2 = -1, kmsg = kmsg_open();
+	ssize_t n;
 
 	ASSERT_LE(0, kmsg);
 	guest_start(_metadata, d0, vid);
 	precopy_open(_metadata, d0, d1, stream, &fd, &fd2);
 	EXPECT_EQ(pv, stream_port_vlan(stream));
-	EXPECT_EQ(-1, write(fd2, stream, SVF_COMPAT_SIZE));
-	EXPECT_EQ(EPERM, errno) TH_LOG("not refused: %s", why);
-	EXPECT_EQ(1, kmsg_count(kmsg, why)) TH_LOG("no line: %s", why);
+	if (v1_4)
+		stream_as_v1_4(stream);
+	n = write(fd2, stream, SVF_COMPAT_SIZE);
+	if (err) {
+		EXPECT_EQ(-1, n);
+		EXPECT_EQ(err, errno) TH_LOG("not refused: %s", line);
+	} else {
+		EXPECT_EQ((ssize_t)SVF_COMPAT_SIZE, n)
+			TH_LOG("refused: %s", strerror(errno));
+	}
+	EXPECT_EQ(!!line, kmsg_count(kmsg, line ?: "guest.port_vlan"))
+		TH_LOG("log line: %s", line ?: "(none)");
 	close(kmsg);
 	close(fd2);
 	close(fd);
@@ -816,22 +846,27 @@ TEST(port_vlan)
 	ASSERT_EQ(0, set_port_vlan(1, 100));
 	dp_open(_metadata, &pf, &container, &d0, &d1);
 	/* VF1 only: with and without a VLAN of the guest's own */
-	port_vlan_refused(_metadata, &d0, &d1, 100, 0,
-			  "guest.port_vlan: the source VF had no port VLAN, this VF has port VLAN 100 qos 0 (802.1Q)");
-	port_vlan_refused(_metadata, &d0, &d1, 0, 0,
-			  "guest.port_vlan: the source VF had no port VLAN, this VF has port VLAN 100 qos 0 (802.1Q)");
+	port_vlan_offer(_metadata, &d0, &d1, 100, 0, 0, EPERM,
+			"guest.port_vlan: the source VF had no port VLAN, this VF has port VLAN 100 qos 0 (802.1Q)");
+	port_vlan_offer(_metadata, &d0, &d1, 0, 0, 0, EPERM,
+			"guest.port_vlan: the source VF had no port VLAN, this VF has port VLAN 100 qos 0 (802.1Q)");
+	/* a 1.4 source cannot say: taken, with a warning */
+	port_vlan_offer(_metadata, &d0, &d1, 0, 0, 1, 0,
+			"guest.port_vlan not checked: the source VF had an unknown port VLAN, this VF has port VLAN 100 qos 0 (802.1Q)");
 	/* VF0 only: the guest would come up untagged */
 	ASSERT_EQ(0, set_port_vlan(1, 0));
 	ASSERT_EQ(0, set_port_vlan(0, 100));
-	port_vlan_refused(_metadata, &d0, &d1, 0, 100,
-			  "guest.port_vlan: the source VF had port VLAN 100 qos 0 (802.1Q), this VF has no port VLAN");
+	port_vlan_offer(_metadata, &d0, &d1, 0, 100, 0, EPERM,
+			"guest.port_vlan: the source VF had port VLAN 100 qos 0 (802.1Q), this VF has no port VLAN");
+	/* the same from a 1.4 source: taken without a word (documented) */
+	port_vlan_offer(_metadata, &d0, &d1, 0, 100, 1, 0, NULL);
 	/* another one, and another priority */
 	ASSERT_EQ(0, set_port_vlan(1, 200));
-	port_vlan_refused(_metadata, &d0, &d1, 0, 100,
-			  "this VF has port VLAN 200 qos 0 (802.1Q)");
+	port_vlan_offer(_metadata, &d0, &d1, 0, 100, 0, EPERM,
+			"this VF has port VLAN 200 qos 0 (802.1Q)");
 	ASSERT_EQ(0, system("ip link set $PFIF vf 1 vlan 100 qos 5"));
-	port_vlan_refused(_metadata, &d0, &d1, 0, 100,
-			  "this VF has port VLAN 100 qos 5 (802.1Q)");
+	port_vlan_offer(_metadata, &d0, &d1, 0, 100, 0, EPERM,
+			"this VF has port VLAN 100 qos 5 (802.1Q)");
 
 	/* alike: the guest (re)starts on a VF with port VLAN 100 */
 	ASSERT_EQ(0, set_port_vlan(1, 100));
