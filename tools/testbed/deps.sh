@@ -67,18 +67,6 @@ if [ ${#missing[@]} -gt 0 ] || [ $qemu_ok = 0 ]; then
 			qemu-system-x86 ipxe-qemu >/dev/null
 	fi
 fi
-# The L2 and debug kernels are built from linux-source-6.12 of the same
-# Debian version as the kernel the emulated hosts run ($KVER), not from a
-# newer one that has no image yet: the nested guests then run the kernel
-# the tests were measured with (a newer source once changed them).
-srcver=$(apt-cache show "linux-image-$KVER" 2>/dev/null | sed -n 's/^Version: //p' | sed -n 1p)
-srcall=$(apt-cache madison linux-source-6.12 2>/dev/null || true)
-if [ -n "$srcver" ] && [[ $srcall == *" $srcver "* ]] &&
-   [ "$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null)" != "$srcver" ]; then
-	log "installing linux-source-6.12 $srcver (the version of $KVER)"
-	apt-get install -y -qq --no-install-recommends --allow-downgrades \
-		"linux-source-6.12=$srcver" >/dev/null
-fi
 # libvirt 11.x from bookworm-backports (l2_libvirt.sh drives it inside the
 # emulated hosts): the daemon, its QEMU driver and virsh only. Nothing of it
 # runs on this machine: no -system package (no units, no default network,
@@ -130,13 +118,10 @@ fi
 # linux-source ships as a tarball; the tree is needed for checkpatch and
 # the kselftest harness.
 src=$(ls -d /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1)
-srcv=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null)
-if [ -n "$src" ] && { [ ! -f "$CACHE/linux-source-6.12/Makefile" ] ||
-   [ "$(cat "$CACHE/linux-source-6.12/.deb-version" 2>/dev/null)" != "$srcv" ]; }; then
-	log "unpacking $src ($srcv)"
+if [ -n "$src" ] && [ ! -f "$CACHE/linux-source-6.12/Makefile" ]; then
+	log "unpacking $src"
 	mkdir -p "$CACHE"
 	rm -rf "$CACHE/linux-source-6.12"
 	tar -C "$CACHE" -xf "$src"
-	echo "$srcv" > "$CACHE/linux-source-6.12/.deb-version"
 fi
 log "ok"
