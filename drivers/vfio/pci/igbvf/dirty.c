@@ -66,7 +66,6 @@ MODULE_PARM_DESC(fault_skip_pins,
 
 #define IGBVF_FIFO_LEN		(SVF_RING_MAX / 16)
 #define IGBVF_RX_PAGES_MAX	64
-#define IGBVF_RX_BATCH		16	/* descriptors per vfio_dma_rw() */
 #define IGBVF_SRRCTL_BSIZEPKT	0x7F		/* 1 KiB units */
 #define IGBVF_SRRCTL_BSIZEHDR	0xF00		/* 64 B units */
 #define IGBVF_SRRCTL_DESCTYPE	0x0E000000
@@ -204,28 +203,13 @@ static void svf_igb_rx_sizes(u32 srrctl, u32 *pkt, u32 *hdr)
 	}
 }
 
-/* Record the buffers of the read-format RX descriptor @desc. */
-static void svf_igb_rx_rec(struct svf_igb_rxrec *rec, const __le64 *desc,
-			   u32 srrctl, u32 pkt, u32 hdr)
-{
-	/* bit 0 of the read format's addresses is not address */
-	svf_igb_rec_range(&rec->pkt, le64_to_cpu(desc[0]) & ~1ULL, pkt);
-	if (hdr && (srrctl & IGBVF_SRRCTL_DESCTYPE) != IGBVF_DESCTYPE_LEGACY)
-		svf_igb_rec_range(&rec->hdr, le64_to_cpu(desc[1]) & ~1ULL, hdr);
-}
-
-/*
- * Record the buffers of descriptors [t->tail, @tail), make @tail current.
- * Descriptors are read IGBVF_RX_BATCH at a time: a restore or a resync
- * posts a whole ring.
- */
+/* Record the buffers of descriptors [t->tail, @tail), make @tail current. */
 static void svf_igb_rx_post(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t,
 			    u32 tail)
 {
 	u64 ring = ((u64)t->rdbah << 32) | t->rdbal;
-	u32 n = svf_igb_rx_ndesc(t), pkt, hdr, batch, i;
-	__le64 desc[2 * IGBVF_RX_BATCH];
-	bool whole;
+	u32 n = svf_igb_rx_ndesc(t), pkt, hdr;
+	__le64 desc[2];
 
 	if (n && tail >= n && !iv->dirty.lost) {
 		/* what the VF makes of it is undefined: refuse to guess */
@@ -242,35 +226,31 @@ static void svf_igb_rx_post(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t,
 	}
 	svf_igb_rx_sizes(t->srrctl, &pkt, &hdr);
 	while (t->tail != tail) {
-		/* up to the tail, the ring's end or a full FIFO */
-		batch = min3((tail > t->tail ? tail : n) - t->tail,
-			     (u32)IGBVF_RX_BATCH, IGBVF_FIFO_LEN - t->count);
-		if (!batch) {
+		struct svf_igb_rxrec *rec;
+
+		if (t->count == IGBVF_FIFO_LEN) {
 			if (!iv->dirty.lost)
 				pci_err(iv->core_device.pdev,
 					"dirty tracking: RX queue posted more buffers than it holds; migration will fail\n");
 			iv->dirty.lost = true;
 			break;
 		}
-		whole = !vfio_dma_rw(svf_igb_vdev(iv), ring + 16 * t->tail,
-				     desc, 16 * batch, false);
-		for (i = 0; i < batch; i++) {
-			struct svf_igb_rxrec *rec;
-
-			rec = &t->fifo[(t->first + t->count) % IGBVF_FIFO_LEN];
-			memset(rec, 0, sizeof(*rec));
-			t->count++;
-			/*
-			 * A batch not read at once is read one by one: an
-			 * unreadable descriptor is unreadable for the VF too
-			 */
-			if (whole ||
-			    !vfio_dma_rw(svf_igb_vdev(iv), ring + 16 * (t->tail + i),
-					 &desc[2 * i], 16, false))
-				svf_igb_rx_rec(rec, &desc[2 * i], t->srrctl, pkt,
-					       hdr);
+		rec = &t->fifo[(t->first + t->count) % IGBVF_FIFO_LEN];
+		memset(rec, 0, sizeof(*rec));
+		t->count++;
+		/* an unreadable descriptor is unreadable for the VF too */
+		if (!vfio_dma_rw(svf_igb_vdev(iv), ring + 16 * t->tail, desc,
+				 sizeof(desc), false)) {
+			/* bit 0 of the read format's addresses is not address */
+			svf_igb_rec_range(&rec->pkt,
+					  le64_to_cpu(desc[0]) & ~1ULL, pkt);
+			if (hdr && (t->srrctl & IGBVF_SRRCTL_DESCTYPE) !=
+				   IGBVF_DESCTYPE_LEGACY)
+				svf_igb_rec_range(&rec->hdr,
+						  le64_to_cpu(desc[1]) & ~1ULL,
+						  hdr);
 		}
-		t->tail = (t->tail + batch) % n;
+		t->tail = (t->tail + 1) % n;
 	}
 	t->tail = tail;
 }
@@ -345,20 +325,6 @@ static void svf_igb_ring_release(struct svf_igb_vfio *iv, u64 *ring, u32 nr)
 		svf_igb_unpin_one(iv, ring[nr]);
 }
 
-/* A ring's base and length as the VF's registers hold them: true if read. */
-static bool svf_igb_ring_regs(struct svf_igb_vfio *iv, u32 bal, u32 bah,
-			      u32 rlen, u64 *base, u32 *len)
-{
-	u32 lo, hi;
-
-	if (svf_igb_bar_read(iv, bal, &lo) || svf_igb_bar_read(iv, bah, &hi) ||
-	    svf_igb_bar_read(iv, rlen, len))
-		return false;
-	*base = ((u64)hi << 32) | lo;
-	*len = min_t(u32, *len, SVF_RING_MAX);
-	return true;
-}
-
 /* Pin the pages of a ring or write-back area into d->ring. */
 static void svf_igb_ring_add(struct svf_igb_vfio *iv, u64 base, u32 len)
 {
@@ -384,7 +350,7 @@ static void svf_igb_ring_add(struct svf_igb_vfio *iv, u64 base, u32 len)
 void svf_igb_dirty_quiesced(struct svf_igb_vfio *iv)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
-	u64 old[IGBVF_RING_PINS], base;
+	u64 old[IGBVF_RING_PINS];
 	u32 nr_old, lo, hi, len, q;
 
 	mutex_lock(&d->lock);
@@ -399,12 +365,16 @@ void svf_igb_dirty_quiesced(struct svf_igb_vfio *iv)
 		/* completions RDH cannot attribute: touch every record */
 		if (d->rx[q].resync)
 			svf_igb_rx_resync(iv, q);
-		if (svf_igb_ring_regs(iv, IGBVF_RDBAL(q), IGBVF_RDBAH(q),
-				      IGBVF_RDLEN(q), &base, &len))
-			svf_igb_ring_add(iv, base, len);
-		if (svf_igb_ring_regs(iv, IGBVF_TDBAL(q), IGBVF_TDBAH(q),
-				      IGBVF_TDLEN(q), &base, &len))
-			svf_igb_ring_add(iv, base, len);
+		if (!svf_igb_bar_read(iv, IGBVF_RDBAL(q), &lo) &&
+		    !svf_igb_bar_read(iv, IGBVF_RDBAH(q), &hi) &&
+		    !svf_igb_bar_read(iv, IGBVF_RDLEN(q), &len))
+			svf_igb_ring_add(iv, ((u64)hi << 32) | lo,
+					 min_t(u32, len, SVF_RING_MAX));
+		if (!svf_igb_bar_read(iv, IGBVF_TDBAL(q), &lo) &&
+		    !svf_igb_bar_read(iv, IGBVF_TDBAH(q), &hi) &&
+		    !svf_igb_bar_read(iv, IGBVF_TDLEN(q), &len))
+			svf_igb_ring_add(iv, ((u64)hi << 32) | lo,
+					 min_t(u32, len, SVF_RING_MAX));
 		if (!svf_igb_bar_read(iv, IGBVF_TDWBAL(q), &lo) &&
 		    !svf_igb_bar_read(iv, IGBVF_TDWBAH(q), &hi) && (lo & 1))
 			svf_igb_ring_add(iv, ((u64)hi << 32) | (lo & ~3U), 4);
@@ -471,15 +441,14 @@ static void svf_igb_dirty_release_all(struct svf_igb_vfio *iv)
  */
 static void svf_igb_dirty_scope(struct svf_igb_vfio *iv)
 {
-	u64 base;
-	u32 len, q;
+	u32 lo, hi, len, q;
 
 	for (q = 0; q < SVF_NR_QUEUES; q++)
-		if (svf_igb_ring_regs(iv, IGBVF_RDBAL(q), IGBVF_RDBAH(q),
-				      IGBVF_RDLEN(q), &base, &len) && len &&
-		    svf_igb_pin_one(iv, base & PAGE_MASK))
-			/* not svf_igb_touch_one(): fault_skip_pins is for buffers */
-			svf_igb_unpin_one(iv, base & PAGE_MASK);
+		if (!svf_igb_bar_read(iv, IGBVF_RDBAL(q), &lo) &&
+		    !svf_igb_bar_read(iv, IGBVF_RDBAH(q), &hi) &&
+		    !svf_igb_bar_read(iv, IGBVF_RDLEN(q), &len) && len &&
+		    svf_igb_pin_one(iv, (((u64)hi << 32) | lo) & PAGE_MASK))
+			svf_igb_unpin_one(iv, (((u64)hi << 32) | lo) & PAGE_MASK);
 }
 
 /**
