@@ -39,6 +39,26 @@ svf_stream send "$peer" 5201 "$rate" 2>&1 |
 	while read -r line; do echo "L2: $line"; done &
 svf_stream recv 5202 /tmp/rx.status 2>&1 |
 	while read -r line; do echo "L2: $line"; done &
+# vlan_ping: one echo through eth0.VLAN, in the background: a ping still
+# there after 10 s (its reply or its 2 s timeout were due long before) is
+# reported with its state and system call, then killed, so that one lost
+# echo cannot stop the status loop.
+vlan_ping() {
+	ping -c 1 -W 2 "198.18.$vlan.1" > /dev/null 2>&1 &
+	p=$!
+	n=0
+	while [ $n -lt 10 ]; do
+		s=$(cut -d ' ' -f 3 "/proc/$p/stat" 2>/dev/null)
+		[ -z "$s" ] || [ "$s" = Z ] && break
+		sleep 1
+		n=$((n + 1))
+	done
+	if [ $n = 10 ]; then
+		echo "L2: vlan ping hung: state $s syscall $(cat "/proc/$p/syscall" 2>&1)"
+		kill -9 "$p"
+	fi
+	wait "$p"
+}
 vok=0
 vtries=0
 while :; do
@@ -47,7 +67,7 @@ while :; do
 	[ -f /tmp/mc.status ] && echo "L2: mc $(tr '\n' ' ' < /tmp/mc.status)"
 	if [ -n "$vlan" ]; then
 		vtries=$((vtries + 1))
-		ping -c 1 -W 2 "198.18.$vlan.1" > /dev/null 2>&1 && vok=$((vok + 1))
+		vlan_ping && vok=$((vok + 1))
 		echo "L2: vlan ok=$vok tries=$vtries"
 	fi
 	sleep 5
