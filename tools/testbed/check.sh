@@ -16,6 +16,25 @@ RES=$BUILD/results
 passed=0 failed=0 skipped=0
 stages=()
 
+# CI ends the whole run at 90 minutes. A slow machine or a hung test must
+# still end in a summary: the long stages get at most what is left of this
+# budget (seconds from the start, SHADOWVF_CHECK_BUDGET), less what the
+# stages after them need, and a stage with too little left fails at once.
+BUDGET=${SHADOWVF_CHECK_BUDGET:-4800}
+# cap MAX RESERVE: MAX seconds, or what the budget has left after RESERVE
+cap() {
+	local l=$((BUDGET - SECONDS - $2))
+	[ $l -lt "$1" ] && echo $l || echo "$1"
+}
+# has_time NAME SEC: the stage NAME gets SEC seconds, at least MIN_STAGE;
+# else it is a failure.
+MIN_STAGE=240
+has_time() {
+	[ "$2" -ge $MIN_STAGE ] && return 0
+	result 1 "${1}_had_time" "$2 s of the ${BUDGET} s budget left for it, at $SECONDS s"
+	return 1
+}
+
 stage_start() { stage_name=$1; stage_t0=$SECONDS; echo "=== stage: $1"; }
 stage_end() { stages+=("$(printf '%-28s %4d s' "$stage_name" $((SECONDS - stage_t0)))"); }
 
@@ -353,7 +372,9 @@ run_l1() {
 	grep -m1 'Linux version' "$3/l1-dmesg.log"
 	echo "suite on $1: $((passed - p0)) passed, $((failed - f0)) failed"
 }
-run_l1 "$KVER" "$BUILD/images" "$RES" 3000 "$L1_TESTS $L2_TESTS"
+# two hosts and the debug kernel's suite need about 1500 and 700 s more
+t=$(cap 3000 1500)
+has_time emulated_host "$t" && run_l1 "$KVER" "$BUILD/images" "$RES" "$t" "$L1_TESTS $L2_TESTS"
 [ -f "$RES/migration-report.txt" ] && cat "$RES/migration-report.txt"
 klog_clean "kernel_log_clean ($KVER)" "$RES"
 stage_end
@@ -370,7 +391,9 @@ stage_start two-hosts
 POUT=$BUILD/results-pair
 "$here/modindex.sh" "$KVER" "$BUILD/modules/$KVER/igbvf-vfio-pci.ko" "$BUILD/modindex"
 result $? module_index_for_the_hosts "modindex.sh: depmod -b over an image of /lib/modules/$KVER"
-"$here/run-pair.sh" --quiet --timeout 4200 --kver "$KVER" --images "$BUILD/images" \
+t=$(cap 4200 700)
+has_time two_hosts "$t" &&
+	"$here/run-pair.sh" --quiet --timeout "$t" --kver "$KVER" --images "$BUILD/images" \
 	--out "$POUT" REPO="$REPO" BUILD="$BUILD" \
 	TESTS="$T/l2_two_hosts.sh $T/l2_libvirt.sh" TEST_TIMEOUT=2300
 st=$?
@@ -409,6 +432,15 @@ stage_end
 
 if [ "$DEBUG" = 1 ]; then
 	stage_start debug-kernel
+	# its suite needs about 600 s: a build not done by then is stopped
+	while kill -0 "$dkpid" 2>/dev/null && [ "$(cap 600 600)" -ge 60 ]; do
+		sleep 10
+	done
+	if kill -0 "$dkpid" 2>/dev/null; then
+		kill -- -"$dkpid" 2>/dev/null
+		echo "debug kernel: not built at $SECONDS s, stopped (budget $BUDGET s)" \
+			>> "$BUILD/debug-kernel.log"
+	fi
 	wait "$dkpid"
 	dst=$?
 	tail -n 5 "$BUILD/debug-kernel.log"
@@ -436,7 +468,9 @@ if [ "$DEBUG" = 1 ] && [ $dst = 0 ] && [ -n "$DKVER" ]; then
 	# no5lvl: with 5-level paging (TCG's -cpu max) KASAN reported a wild
 	# access in the first interrupt at boot and turned lock debugging off;
 	# kasan_multi_shot: report every bug, not only the first
-	run_l1 "$DKVER" "$BUILD/images-debug" "$BUILD/results-debug" 1800 "$L1_TESTS" \
+	t=$(cap 1800 60)
+	has_time debug_emulated_host "$t" &&
+		run_l1 "$DKVER" "$BUILD/images-debug" "$BUILD/results-debug" "$t" "$L1_TESTS" \
 		"no5lvl kasan_multi_shot"
 	grep -m1 'KernelAddressSanitizer initialized' "$BUILD/results-debug/l1-dmesg.log"
 	result $? "debug_kernel_has_kasan"
