@@ -224,8 +224,9 @@ static void svf_igb_note_refusal(struct svf_igb_migf *migf, const char *field,
 /*
  * The records that open the stream: the compatibility record, then (minor
  * 4 on) the guest record, with which this VF is checked (its port VLAN
- * too) and provisioned (svf_igb_provision()). Return 0 once both were accepted, -EAGAIN while
- * bytes are missing, or the refusal's errno, reported in one line.
+ * too) and provisioned (svf_igb_provision()). Return 0 once both were
+ * accepted, -EAGAIN while bytes are missing, or the refusal's errno,
+ * reported in one line.
  */
 static int svf_igb_check_records(struct svf_igb_migf *migf)
 {
