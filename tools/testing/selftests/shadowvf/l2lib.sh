@@ -23,16 +23,24 @@ vf_bind() {
 # kernel command line. no_timer_check: on a loaded machine the nested
 # kernel's IO-APIC timer check saw too few ticks and panicked ("IO-APIC +
 # timer doesn't work!").
+# The console goes through a FIFO to cat, which appends it to the log in
+# as large pieces as have come: QEMU's serial port writes each byte on its
+# own, in the nested VM's vCPU thread, and each such write to the shared
+# results folder (9p) froze the VM for milliseconds (74 B/s measured): its
+# timers fired late and its pings through the VF timed out.
 l2_start() {
-	local name=$1 vf=$2 ip=$3 run=$4
+	local name=$1 vf=$2 ip=$3 run=$4 con=/tmp/$1.con
 	shift 4
-	rm -f "$L2_LOGDIR/$name.log" "/tmp/$name.qmp"
+	rm -f "$L2_LOGDIR/$name.log" "/tmp/$name.qmp" "$con.in" "$con.out"
+	mkfifo "$con.in" "$con.out" || return 1
+	cat < "$con.out" > "$L2_LOGDIR/$name.log" 2> /dev/null &
+	l2_pids="$l2_pids $!"
 	qemu-system-x86_64 -accel tcg -m "${L2_MEM:-128M}" -M q35 -nodefaults -no-reboot \
 		-display none -monitor none \
 		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" \
 		-append "console=ttyS0 panic=-1 loglevel=4 tsc=reliable no_timer_check shadowvf.ip=$ip shadowvf.run=$run ${L2_APPEND:-}" \
 		${vf:+-device "vfio-pci,host=$vf${L2_VFIO_OPTS:-}"} \
-		-serial "file:$L2_LOGDIR/$name.log" \
+		-serial "pipe:$con" \
 		-qmp "unix:/tmp/$name.qmp,server,nowait" "$@" \
 		> "$L2_LOGDIR/$name.qemu" 2>&1 &
 	eval "l2_pid_$name=$!"
