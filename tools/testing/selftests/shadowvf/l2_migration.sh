@@ -79,8 +79,8 @@ filters_work() {
 	ip neigh flush dev "$VLANIF" 2>/dev/null
 	got=$(ping_count ping -c 5 -i 0.5 -W 5 198.18.$VLAN.20)
 	mac=$(ip neigh show 198.18.$VLAN.20 dev "$VLANIF" | sed -n 's/.*lladdr \([0-9a-f:]*\).*/\1/p')
-	# the guest prints its counters every 5 s of its time, 15-40 s here
-	wait_for 120 filters_seen "$1" $((${ok0:-0} + 1)) $((${rx0:-0} + MC_N))
+	# the guest prints its counters every 5 s of its time: 15-70 s here
+	wait_for 240 filters_seen "$1" $((${ok0:-0} + 1)) $((${rx0:-0} + MC_N))
 	ok=$(($(l2_stat "$1" vlan ok) - ${ok0:-0}))
 	rx=$(($(l2_stat "$1" mc mc_rx) - ${rx0:-0}))
 	g=$(($(l2_stat "$1" mc nic_group) - ${g0:-0}))
