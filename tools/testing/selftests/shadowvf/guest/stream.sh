@@ -39,10 +39,10 @@ svf_stream send "$peer" 5201 "$rate" 2>&1 |
 	while read -r line; do echo "L2: $line"; done &
 svf_stream recv 5202 /tmp/rx.status 2>&1 |
 	while read -r line; do echo "L2: $line"; done &
-# The boot's messages stay in the guest, but for igbvf's: the nested
-# host's serial console writes every byte to the shared results folder, at
-# 74 B/s on a loaded machine, and tens of kB of them held the first status
-# line back for minutes, past the tests' deadlines.
+# The boot's messages stay in the guest, but for igbvf's: the serial
+# console is slow (one write a byte, 74 B/s measured where it went straight
+# to the shared results folder, as libvirt's still does), and tens of kB
+# of them held the first status line back for minutes.
 dmesg -c > /tmp/boot.dmesg
 grep -i igbvf /tmp/boot.dmesg | sed 's/^/L2: kmsg /'
 # vlan_ping: one echo through eth0.VLAN, in the background: a ping still
