@@ -3,10 +3,17 @@
  * VFIO migration uAPI conformance of igbvf-vfio-pci, run inside the
  * emulated SR-IOV host on two VFs bound to the driver (VF0, VF1 in the
  * environment): migration flags, every arc, data fd semantics, data size,
- * reset in every state, a cross-VF save/restore through the PF mailbox, and
- * bad blobs rejected with the documented errno.
+ * reset in every state, a cross-VF save/restore through the PF mailbox,
+ * bad blobs rejected with the documented errno, poll() and
+ * VFIO_MIG_GET_PRECOPY_INFO on the data fds, and a trapped BAR0 access
+ * waking a VF in low power.
  */
+#define _GNU_SOURCE		/* POLLRDHUP */
+#include <poll.h>
 #include <stdint.h>
+#include <time.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
 #include <linux/shadowvf/igbvf_state.h>
 #include "vfio_util.h"
 #include "blob_util.h"
@@ -377,6 +384,211 @@ TEST_F(mig, refused_blob_then_next)
 	close(fd);
 	EXPECT_EQ(0, mig_set(dev, S_RUNNING, NULL));
 	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+}
+
+/* The events poll() reports on @fd after waiting up to @ms: all asked for. */
+static int poll_events(int fd, int ms)
+{
+	struct pollfd p = {
+		.fd = fd,
+		.events = POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLRDHUP,
+	};
+
+	if (poll(&p, 1, ms) < 0)
+		return -errno;
+	return p.revents;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Save fd: readable while it has bytes, not at PRE_COPY's temporary end
+ * of stream (read() says ENOMSG: user space waits in poll()), woken when
+ * STOP_COPY appends the blob, readable at the end of the stream (read()
+ * returns 0) and, with POLLRDHUP, once the fd ended. Never writable.
+ */
+TEST_F(mig, save_fd_poll)
+{
+	int dev = self->vf[0].dev, fd = -1, pfd[2], res[2] = { -1, -1 };
+	const int rd = POLLIN | POLLRDNORM;
+	char buf[16];
+	pid_t pid;
+
+	ASSERT_EQ(0, mig_set(dev, S_PRE_COPY, &fd));
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(rd, poll_events(fd, 0));
+	EXPECT_EQ((ssize_t)SVF_COMPAT_SIZE, read(fd, self->blob, sizeof(self->blob)));
+	EXPECT_EQ(0, poll_events(fd, 0)) TH_LOG("PRE_COPY, initial bytes read");
+
+	/* a poller asleep at the temporary end wakes for STOP_COPY's blob */
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		long t0 = now_ms();
+
+		res[0] = poll_events(fd, 10000);
+		res[1] = now_ms() - t0;
+		_exit(write(pfd[1], res, sizeof(res)) != sizeof(res));
+	}
+	close(pfd[1]);
+	usleep(300 * 1000);
+	EXPECT_EQ(0, mig_set(dev, S_STOP_COPY, NULL));
+	EXPECT_EQ((ssize_t)sizeof(res), read(pfd[0], res, sizeof(res)));
+	close(pfd[0]);
+	waitpid(pid, NULL, 0);
+	EXPECT_EQ(rd, res[0]) TH_LOG("poller woke after %d ms", res[1]);
+	EXPECT_GT(5000, res[1]);
+
+	EXPECT_EQ(rd, poll_events(fd, 0));
+	EXPECT_EQ((ssize_t)SVF_BLOB_SIZE, mig_read_all(fd, self->blob, sizeof(self->blob)));
+	/* the permanent end of stream is readable */
+	EXPECT_EQ(rd, poll_events(fd, 0));
+	EXPECT_EQ(0, read(fd, buf, sizeof(buf)));
+	ASSERT_EQ(0, mig_set(dev, S_STOP, NULL));
+	/* ended: read() fails with ENODEV at once */
+	EXPECT_EQ(rd | POLLRDHUP, poll_events(fd, 0));
+	close(fd);
+	EXPECT_EQ(0, mig_set(dev, S_RUNNING, NULL));
+}
+
+/* Resume fd: writable (write() never blocks), never readable. */
+TEST_F(mig, resume_fd_poll)
+{
+	int dev = self->vf[1].dev, fd = -1;
+	const int wr = POLLOUT | POLLWRNORM;
+
+	ASSERT_EQ(0, mig_set(dev, S_RESUMING, &fd));
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(wr, poll_events(fd, 0));
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	/* ended: write() fails with ENODEV */
+	EXPECT_EQ(wr | POLLERR, poll_events(fd, 0));
+	close(fd);
+}
+
+static int precopy_info(int fd, __u64 *initial)
+{
+	struct vfio_precopy_info info = { .argsz = sizeof(info) };
+
+	if (ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &info))
+		return -errno;
+	*initial = info.initial_bytes;
+	return 0;
+}
+
+/*
+ * VFIO_MIG_GET_PRECOPY_INFO is valid only in PRE_COPY(_P2P): -EINVAL in
+ * any other state, whether the fd went on into STOP_COPY or ended there.
+ */
+TEST_F(mig, precopy_info_outside_precopy)
+{
+	static const __u32 leave[] = { S_RUNNING, S_RUNNING_P2P, S_STOP_COPY };
+	int dev = self->vf[0].dev, fd;
+	__u64 initial = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(leave); i++) {
+		__u32 pre = leave[i] == S_RUNNING ? S_PRE_COPY : S_PRE_COPY_P2P;
+
+		ASSERT_EQ(0, mig_set(dev, S_RUNNING, NULL));
+		fd = -1;
+		ASSERT_EQ(0, mig_set(dev, pre, &fd));
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(0, precopy_info(fd, &initial));
+		EXPECT_EQ(SVF_COMPAT_SIZE, initial);
+		ASSERT_EQ(0, mig_set(dev, leave[i], NULL));
+		EXPECT_EQ(-EINVAL, precopy_info(fd, &initial))
+			TH_LOG("%u -> %u", pre, leave[i]);
+		if (leave[i] == S_STOP_COPY) {
+			ASSERT_EQ(0, mig_set(dev, S_STOP, NULL));
+			EXPECT_EQ(-EINVAL, precopy_info(fd, &initial))
+				TH_LOG("STOP_COPY -> STOP");
+		}
+		close(fd);
+	}
+	/* a reset ends PRE_COPY too */
+	fd = -1;
+	ASSERT_EQ(0, mig_set(dev, S_RUNNING, NULL));
+	ASSERT_EQ(0, mig_set(dev, S_PRE_COPY, &fd));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_RESET));
+	EXPECT_EQ(-EINVAL, precopy_info(fd, &initial)) TH_LOG("reset");
+	close(fd);
+}
+
+static int feature_set(int dev, __u32 feature, const void *in, size_t len)
+{
+	__u64 buf[8] = {};
+	struct vfio_device_feature *f = (void *)buf;
+
+	f->argsz = sizeof(*f) + len;
+	f->flags = VFIO_DEVICE_FEATURE_SET | feature;
+	memcpy(f->data, in, len);
+	return ioctl(dev, VFIO_DEVICE_FEATURE, f) ? -errno : 0;
+}
+
+/* Wait up to @ms for @bdf's runtime PM status to read @want. */
+static int runtime_status_is(const char *bdf, const char *want, int ms)
+{
+	char path[96], s[32];
+	long end = now_ms() + ms;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/power/runtime_status",
+		 bdf);
+	do {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return 0;
+		n = read(fd, s, sizeof(s) - 1);
+		close(fd);
+		if (n > 0 && !strncmp(s, want, strlen(want)))
+			return 1;
+		usleep(20 * 1000);
+	} while (now_ms() < end);
+	return 0;
+}
+
+/*
+ * A VF in low power wakes for an access through the vfio uAPI, the
+ * wake-up signalled on the eventfd (LOW_POWER_ENTRY_WITH_WAKEUP): the
+ * trapped BAR0 page too, not only what vfio-pci's own read handles.
+ */
+TEST_F(mig, trapped_bar_wakes_vf)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri),
+				       .index = VFIO_PCI_BAR0_REGION_INDEX };
+	struct vfio_device_low_power_entry_with_wakeup e = {};
+	int dev = self->vf[1].dev;
+	__u64 cnt = 0;
+	__u32 v = 0;
+
+	ASSERT_EQ(0, ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &ri));
+	e.wakeup_eventfd = eventfd(0, EFD_NONBLOCK);
+	ASSERT_LE(0, e.wakeup_eventfd);
+	ASSERT_EQ(0, feature_set(dev, VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP,
+				 &e, sizeof(e)));
+	if (!runtime_status_is(self->vf[1].bdf, "suspended", 5000)) {
+		feature_set(dev, VFIO_DEVICE_FEATURE_LOW_POWER_EXIT, NULL, 0);
+		close(e.wakeup_eventfd);
+		SKIP(return, "the VF does not runtime-suspend here");
+	}
+	/* STATUS, in the trapped first page */
+	EXPECT_EQ(4, pread(dev, &v, 4, ri.offset + 0x8));
+	EXPECT_EQ(8, read(e.wakeup_eventfd, &cnt, 8))
+		TH_LOG("no wake-up signalled: errno %d", errno);
+	EXPECT_EQ(1, cnt);
+	EXPECT_EQ(1, runtime_status_is(self->vf[1].bdf, "active", 0));
+	EXPECT_EQ(0, feature_set(dev, VFIO_DEVICE_FEATURE_LOW_POWER_EXIT, NULL, 0));
+	close(e.wakeup_eventfd);
 }
 
 TEST_HARNESS_MAIN
