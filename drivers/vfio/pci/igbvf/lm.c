@@ -160,7 +160,9 @@ out:
  * the VF has no state worth sending before STOP_COPY (dirty_bytes 0).
  * An enabled save fd without its blob means PRE_COPY(_P2P): the fd alone
  * answers, without touching the device, which may be gone (unbound) while
- * user space still holds the fd.
+ * user space still holds the fd. Anything else is another state, which
+ * the uAPI answers with -EINVAL: STOP_COPY (the blob), or the fd ended
+ * when the device left PRE_COPY or STOP_COPY, or was reset or closed.
  */
 static long svf_igb_precopy_ioctl(struct file *filp, unsigned int cmd,
 				  unsigned long arg)
@@ -178,10 +180,8 @@ static long svf_igb_precopy_ioctl(struct file *filp, unsigned int cmd,
 		return -EINVAL;
 
 	mutex_lock(&migf->lock);
-	if (READ_ONCE(migf->disabled))
-		ret = -ENODEV;
-	else if (migf->final)
-		ret = -EINVAL;		/* STOP_COPY */
+	if (READ_ONCE(migf->disabled) || migf->final)
+		ret = -EINVAL;
 	else if (filp->f_pos < migf->total_length)
 		info.initial_bytes = migf->total_length - filp->f_pos;
 	mutex_unlock(&migf->lock);
