@@ -6,6 +6,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/vfio_pci_core.h>
+#include <linux/wait.h>
 #include "dirty.h"
 #include "model.h"
 
@@ -24,8 +25,9 @@ struct svf_igb_prov {
  * @filp: its file
  * @iv: the device; valid while @lock is held by an enabled fd (closing the
  *      device waits for @lock after disabling the fd)
+ * @poll_wait: (saving) woken when @final or @disabled is set
  * @lock: protects the fields below
- * @disabled: the fd's state ended: every access fails with -ENODEV
+ * @disabled: the fd's state ended: every read or write fails with -ENODEV
  * @total_length: bytes in @data
  * @final: (saving) @data is complete: the end of the stream is permanent
  * @compat_ok: (resuming) the stream's compatibility (and guest) records
@@ -43,6 +45,7 @@ struct svf_igb_prov {
 struct svf_igb_migf {
 	struct file *filp;
 	struct svf_igb_vfio *iv;
+	wait_queue_head_t poll_wait;
 	struct mutex lock;	/* the fields below; a restore runs under it */
 	bool disabled;
 	size_t total_length;

@@ -8,6 +8,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/pci.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
@@ -39,6 +40,7 @@ static void svf_igb_disable_fds(struct svf_igb_vfio *iv, bool wait)
 		if (!migf)
 			continue;
 		WRITE_ONCE(migf->disabled, true);
+		wake_up_interruptible(&migf->poll_wait);
 		if (!wait)
 			continue;
 		mutex_lock(&migf->lock);
@@ -153,6 +155,30 @@ static ssize_t svf_igb_save_read(struct file *filp, char __user *buf, size_t len
 out:
 	mutex_unlock(&migf->lock);
 	return done;
+}
+
+/*
+ * Readable while there are bytes to read, at the permanent end of the
+ * stream (STOP_COPY: read() returns 0) and once the fd ended (read() fails
+ * at once); not at PRE_COPY's temporary end (read() says -ENOMSG), where
+ * the uAPI has user space wait in poll() for more. Only STOP_COPY's blob or
+ * the end of the fd follow it, and both wake the poller. read() never
+ * blocks: the blob is built synchronously by the STOP_COPY arc.
+ */
+static __poll_t svf_igb_save_poll(struct file *filp,
+				  struct poll_table_struct *wait)
+{
+	struct svf_igb_migf *migf = filp->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(filp, &migf->poll_wait, wait);
+	mutex_lock(&migf->lock);
+	if (READ_ONCE(migf->disabled))
+		mask = EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	else if (filp->f_pos < migf->total_length || migf->final)
+		mask = EPOLLIN | EPOLLRDNORM;
+	mutex_unlock(&migf->lock);
+	return mask;
 }
 
 /*
@@ -446,9 +472,25 @@ out:
 	return done;
 }
 
+/*
+ * write() never waits: always writable. Once the fd ended, write() fails:
+ * EPOLLERR too. Nothing to wait for, so no wait queue.
+ */
+static __poll_t svf_igb_resume_poll(struct file *filp,
+				    struct poll_table_struct *wait)
+{
+	struct svf_igb_migf *migf = filp->private_data;
+	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+
+	if (READ_ONCE(migf->disabled))
+		mask |= EPOLLERR;
+	return mask;
+}
+
 static const struct file_operations svf_igb_save_fops = {
 	.owner = THIS_MODULE,
 	.read = svf_igb_save_read,
+	.poll = svf_igb_save_poll,
 	.unlocked_ioctl = svf_igb_precopy_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.release = svf_igb_release_file,
@@ -457,6 +499,7 @@ static const struct file_operations svf_igb_save_fops = {
 static const struct file_operations svf_igb_resume_fops = {
 	.owner = THIS_MODULE,
 	.write = svf_igb_resume_write,
+	.poll = svf_igb_resume_poll,
 	.release = svf_igb_release_file,
 };
 
@@ -479,6 +522,7 @@ static struct svf_igb_migf *svf_igb_alloc_migf(struct svf_igb_vfio *iv,
 	migf->iv = iv;
 	migf->reset_gen = atomic_read(&iv->reset_gen);
 	stream_open(filp->f_inode, filp);
+	init_waitqueue_head(&migf->poll_wait);
 	mutex_init(&migf->lock);
 	return migf;
 }
@@ -564,6 +608,9 @@ static struct file *svf_igb_save(struct svf_igb_vfio *iv)
 		atomic_inc(&iv->stats.saved);
 	}
 	mutex_unlock(&migf->lock);
+	/* a PRE_COPY poller waits for the blob */
+	if (len > 0)
+		wake_up_interruptible(&migf->poll_wait);
 	kfree(m);
 	if (len < 0) {
 		if (opened) {
