@@ -16,6 +16,7 @@
  * a stub and every DMA_LOGGING_REPORT would fail.
  */
 #include <linux/pci.h>
+#include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
@@ -150,24 +151,33 @@ static bool svf_igb_trapped(struct svf_igb_vfio *iv, loff_t *ppos)
 
 /*
  * Trapped BAR0 accesses: the device only decodes aligned dwords, and
- * igbvf only issues those, so anything else is refused.
+ * igbvf only issues those, so anything else is refused. The VF is resumed
+ * for the access as vfio_pci_rw() does: from runtime suspend, and out of
+ * a user's LOW_POWER_ENTRY, which the uAPI has any access end.
  */
 static ssize_t svf_igb_vfio_trap_rw(struct svf_igb_vfio *iv, char __user *buf,
 				    size_t count, loff_t *ppos, bool iswrite)
 {
+	struct pci_dev *pdev = iv->core_device.pdev;
 	u32 off = *ppos & VFIO_PCI_OFFSET_MASK;
 	u32 val;
 	int ret;
 
 	if (count != 4 || (off & 3))
 		return -EINVAL;
-	if (!svf_igb_bar0(iv))
+	ret = pm_runtime_resume_and_get(&pdev->dev);
+	if (ret) {
+		pci_info_ratelimited(pdev, "runtime resume failed %d\n", ret);
 		return -EIO;
-	if (iswrite) {
+	}
+	if (!svf_igb_bar0(iv)) {
+		ret = -EIO;
+	} else if (iswrite) {
 		if (copy_from_user(&val, buf, 4))
-			return -EFAULT;
-		ret = svf_igb_dirty_write(iv, off,
-					  le32_to_cpu((__force __le32)val));
+			ret = -EFAULT;
+		else
+			ret = svf_igb_dirty_write(iv, off,
+						  le32_to_cpu((__force __le32)val));
 	} else {
 		ret = svf_igb_trap_read(iv, off, &val);
 		if (!ret) {
@@ -177,6 +187,7 @@ static ssize_t svf_igb_vfio_trap_rw(struct svf_igb_vfio *iv, char __user *buf,
 				ret = -EFAULT;
 		}
 	}
+	pm_runtime_put(&pdev->dev);
 	if (ret)
 		return ret;
 	*ppos += 4;
