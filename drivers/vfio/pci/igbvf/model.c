@@ -268,6 +268,7 @@ int svf_igb_trap_write(struct svf_igb_vfio *iv, u32 off, u32 val)
 		}
 		break;
 	case IGBVF_CTRL:
+	case IGBVF_CTRL_DUP:
 		if (val & IGBVF_CTRL_RST) {
 			/* the 82576 VF reset clears its interrupt setup */
 			s->eims = 0;

@@ -5,6 +5,7 @@
 
 #define IGBVF_CTRL		0x0000
 #define  IGBVF_CTRL_RST		0x04000000
+#define IGBVF_CTRL_DUP		0x0004	/* QEMU's igb: an alias of CTRL */
 #define IGBVF_STATUS		0x0008
 #define IGBVF_VMBMEM		0x0800	/* 16 dwords */
 #define IGBVF_V2PMAILBOX	0x0C40

@@ -2027,6 +2027,36 @@ TEST_F(flt, ctrl_rst_and_pending_irqs)
 }
 
 /*
+ * Issue 22 finding 6: QEMU's igb maps 0x4 (E1000_CTRL_DUP) to the VF's
+ * CTRL, so a reset written there resets the VF as one at 0x0 does: the
+ * state must not carry the interrupt setup from before it either.
+ */
+TEST_F(flt, ctrl_alias_rst)
+{
+	int dev0 = self->vf[0].dev;
+	__u64 b0 = self->bar[0];
+	static __u8 b[SVF_MAX_BLOB];
+	struct svf_irq *irq;
+	__u32 r;
+
+	ASSERT_EQ(0, wr32(dev0, b0, EIAC, 0x7));
+	ASSERT_EQ(0, wr32(dev0, b0, IVAR0, 0x8081));
+	ASSERT_EQ(0, wr32(dev0, b0, EIMS, 0x5));
+	ASSERT_EQ(0, wr32(dev0, b0, 0x0004, VTCTRL_RST));
+	usleep(100000);
+	ASSERT_EQ(self->blob_len, save_state(dev0, b, sizeof(b)));
+	ASSERT_EQ(0, mig_set(dev0, S_RUNNING, NULL));
+	irq = blob_section(b, SVF_SECT_IRQ);
+	ASSERT_NE(NULL, irq);
+	EXPECT_EQ(0, irq->eims) TH_LOG("EIMS 0x%x kept across the reset at 0x4", irq->eims);
+	EXPECT_EQ(0, irq->eiac);
+	EXPECT_EQ(0, irq->ivar0);
+	EXPECT_EQ(0, irq->pending);
+	r = vf_reset_msg(dev0, b0);
+	EXPECT_EQ(MSG_RESET, r & 0xFFFF) TH_LOG("VF_RESET reply 0x%08x", r);
+}
+
+/*
  * Last: the VFs go away under an open, migrating user. VF0 is in STOP_COPY
  * with its data fd part-read, VF1 in RESUMING with half a blob written; a
  * child writes the sysfs file that removes them and blocks until the user
