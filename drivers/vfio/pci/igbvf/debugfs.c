@@ -54,10 +54,12 @@ static int svf_igb_state_show(struct seq_file *sf, void *unused)
 	else
 		seq_puts(sf, "last_refused: none\n");
 	mutex_unlock(&iv->dbg_lock);
-	seq_printf(sf, "dirty_tracking: %s%s%s\npinned_pages: %lu\n",
+	/* pins live only inside a touch: 0 or 1 */
+	seq_printf(sf, "dirty_tracking: %s%s%s\npinned_pages: %d\ntouched_at_stop: %lu\n",
 		   READ_ONCE(d->on) ? "on" : "off",
 		   READ_ONCE(d->sticky) ? " sticky" : "",
-		   READ_ONCE(d->lost) ? " lost" : "", READ_ONCE(d->pinned));
+		   READ_ONCE(d->lost) ? " lost" : "",
+		   READ_ONCE(d->inflight) != U64_MAX, READ_ONCE(d->touched));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(svf_igb_state);

@@ -4,8 +4,9 @@
  *
  * The type1 container reports, once a group has pinned a page through
  * vfio_pin_pages(), only pages pinned at some time since the last report
- * (vfio_iova_dirty_bitmap()) instead of all mapped RAM. So the driver pins
- * exactly the pages the VF can write, for as long as it can write them:
+ * (vfio_iova_dirty_bitmap()) instead of all mapped RAM. So the driver
+ * "touches" (pins and at once releases) every page the VF has written,
+ * after the VF wrote it and before the report that must carry it:
  *
  * - RX buffers: an RDT write hands descriptors to the VF. The RX register
  *   page is trapped; before the write reaches the VF the new descriptors are
@@ -13,35 +14,44 @@
  *   write-back format overwrites the address in the ring, which is why it
  *   is taken at the RDT write). Once RDH has passed a descriptor (the VF
  *   wrote its buffer and write-back before moving RDH) its pages are
- *   pinned and released at once: "touched". A page pinned at any time
- *   since the last report is in the next one, so every buffer the VF wrote
- *   is reported once, by the first report after the driver saw RDH pass
- *   it: at the next RDT write, or at the latest when the VF is quiesced,
- *   which QEMU does before its last report. Buffers the VF owns but has
- *   not written are not reported. When RDH cannot attribute completions
- *   (the guest moved RDH or the ring, a reset) every record is touched.
- * - Descriptor rings and TX head write-back: pinned whenever the VF is
- *   quiesced (the TX register page stays mmapped, so their addresses are
- *   read then). QEMU stops the devices before its last bitmap report, so
- *   that report carries every ring page with all its writes.
+ *   touched: at the next RDT write, or at the latest when the VF is
+ *   quiesced, which QEMU does before its last report. Buffers the VF owns
+ *   but has not written are not reported. When RDH cannot attribute
+ *   completions (the guest moved RDH or the ring, a reset, a PF reset
+ *   behind the trap: RDLEN changed, RDH went back, the queue stopped) every
+ *   record is touched.
+ * - Descriptor rings and TX head write-back: every location the registers
+ *   gave at a trapped event since the last quiesce (the start, CTRL
+ *   writes, RX ring register and RXDCTL writes, quiesce) is touched when
+ *   the VF is quiesced, the old locations of a moved ring as well. The TX
+ *   page stays mmapped: a TX ring moved twice between two trapped events
+ *   is not seen (igbvf moves it only across a reset, which is trapped).
+ *
+ * Nothing stays pinned: type1's UNMAP_DMA calls .dma_unmap, and retries,
+ * only while a page of the range is pinned. .dma_unmap marks the range
+ * dying (no touch pins there until type1 is done) and waits for a touch
+ * in flight there to end; it takes no lock a touch holds. A page the VF
+ * may have written and that cannot be touched (dying, unmapped, no
+ * memory) marks the log lost: the save fails, and the next PRE_COPY or
+ * DMA_LOGGING_START starts over from a full resync.
  *
  * Once a device has pinned, its group stays in pinned-page scope for the
  * container's life: tracking then never stops while the device is open,
  * also after a cancelled migration, and restarts at every later open.
- * PRE_COPY touches the RX rings, so that the scope starts with it even if
- * no frame arrives.
+ * PRE_COPY touches a ring page (IOVA 0 if no ring is set up), so that the
+ * scope starts with it even if no frame arrives.
  *
- * Where the kernel has CONFIG_IOMMUFD_DRIVER the same pins also feed
+ * Where the kernel has CONFIG_IOMMUFD_DRIVER the same touches also feed
  * vfio_log_ops (QEMU's device dirty tracking): a log, started by
- * DMA_LOGGING_START, counts the pins of every page and reports a page at
- * every report while it is pinned and once more after it is released,
- * which is what the container reports for the same pins (a touched page:
- * once).
+ * DMA_LOGGING_START, reports every touched page once, which is what the
+ * container reports for the same touches.
  *
  * Lock order: dirty.lock -> (type1's iommu->lock, mmap_lock) and
- * dirty.lock -> memory_lock -> shadow_lock. Nothing takes dirty.lock under
- * memory_lock: a reset only sets @flush. The log lives under dirty.lock;
- * a report writes the user's bitmap under it (mmap_lock).
+ * dirty.lock -> memory_lock -> shadow_lock; dirty.lock -> unmap_lock.
+ * .dma_unmap runs under type1's device_list_lock and takes only
+ * unmap_lock. Nothing takes dirty.lock under memory_lock: a reset only
+ * sets @flush. The log lives under dirty.lock; a report writes the user's
+ * bitmap under it (mmap_lock).
  */
 #include <linux/delay.h>
 #include <linux/interval_tree.h>
@@ -65,13 +75,16 @@ MODULE_PARM_DESC(fault_skip_pins,
 		 "Testing only: leave this many written RX buffer pages untouched (corrupts the dirty log)");
 
 #define IGBVF_FIFO_LEN		(SVF_RING_MAX / 16)
-#define IGBVF_RX_PAGES_MAX	64
+#define IGBVF_RING_LEN_MAX	SZ_1M		/* RDLEN/TDLEN bits 19:7 */
 #define IGBVF_SRRCTL_BSIZEPKT	0x7F		/* 1 KiB units */
-#define IGBVF_SRRCTL_BSIZEHDR	0xF00		/* 64 B units */
+#define IGBVF_SRRCTL_BSIZEHDR	0x3F00		/* 64 B units, bits 13:8 */
 #define IGBVF_SRRCTL_DESCTYPE	0x0E000000
 #define IGBVF_DESCTYPE_LEGACY	0x00000000
-#define IGBVF_DESCTYPE_SPLIT	0x04000000
-#define IGBVF_DESCTYPE_HDR_ALWAYS 0x0A000000
+#define IGBVF_DESCTYPE_ONEBUF	0x02000000
+/* how long a touch stays off a range type1 is unmapping (its retries) */
+#define IGBVF_DYING_JIFFIES	HZ
+/* .dma_unmap's wait for a touch in flight (breaks a wait on iommu->lock) */
+#define IGBVF_UNMAP_WAIT	(HZ / 10)
 
 static struct vfio_device *svf_igb_vdev(struct svf_igb_vfio *iv)
 {
@@ -86,89 +99,179 @@ static inline void svf_igb_log_pin(struct svf_igb_vfio *iv, u64 iova, bool pin)
 }
 #endif
 
-/* Pin one page for the VF's writes. Return: true if pinned. */
-static bool svf_igb_pin_one(struct svf_igb_vfio *iv, u64 iova)
+/*
+ * A page the VF may have written cannot be reported: the log is lost
+ * until a new one starts (dirty.lock held). One line names why. Failures
+ * while starting over (@old_epoch) concern a log already given up.
+ */
+static __printf(2, 3) void svf_igb_lose(struct svf_igb_vfio *iv,
+					const char *fmt, ...)
+{
+	struct svf_igb_dirty *d = &iv->dirty;
+	struct va_format vaf;
+	va_list args;
+
+	if (d->old_epoch)
+		return;
+	if (!d->lost) {
+		va_start(args, fmt);
+		vaf.fmt = fmt;
+		vaf.va = &args;
+		pci_err(iv->core_device.pdev,
+			"dirty tracking: %pV; migration will fail\n", &vaf);
+		va_end(args);
+	}
+	d->lost = true;
+}
+
+/* Is @iova in a range type1 is unmapping? (unmap_lock held) */
+static bool svf_igb_dying(struct svf_igb_dirty *d, u64 iova)
+{
+	int i;
+
+	for (i = 0; i < IGBVF_DYING; i++) {
+		struct svf_igb_dying *r = &d->dying[i];
+
+		if (!r->end)
+			continue;
+		if (time_after(jiffies, r->expires))
+			r->end = 0;
+		else if (iova >= r->start && iova < r->end)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * svf_igb_touch() - report a page at the next bitmap report
+ * @iv: the device (dirty.lock held)
+ * @iova: the page
+ * @written: the VF may have written it: failing to touch it loses the log
+ *
+ * Pins and releases the page in one go, so that no pin outlives the touch
+ * and UNMAP_DMA never waits for this driver for long.
+ *
+ * Return: 1 if touched; 0 if there is nothing to report (mapped read-only,
+ * so the VF cannot write it; no address space, the owner is exiting); a
+ * negative errno otherwise.
+ */
+static int svf_igb_touch(struct svf_igb_vfio *iv, u64 iova, bool written)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
 	struct page *page;
 	int ret;
 
+	lockdep_assert_held(&d->lock);
+	spin_lock(&d->unmap_lock);
+	if (svf_igb_dying(d, iova)) {
+		spin_unlock(&d->unmap_lock);
+		if (written)
+			svf_igb_lose(iv, "IOVA 0x%llx unmapped while the VF may have written it",
+				     iova);
+		return -EBUSY;
+	}
+	d->inflight = iova;
+	spin_unlock(&d->unmap_lock);
+
 	ret = vfio_pin_pages(svf_igb_vdev(iv), iova, 1, IOMMU_WRITE, &page);
 	if (ret == 1) {
-		d->pinned++;
 		svf_igb_log_pin(iv, iova, true);
-		return true;
+		vfio_unpin_pages(svf_igb_vdev(iv), iova, 1);
+		svf_igb_log_pin(iv, iova, false);
 	}
-	/*
-	 * Not mapped, or mapped read-only: the IOMMU stops the VF's write
-	 * too, nothing can become dirty. No address space (-ENODEV): its
-	 * process is exiting, no log outlives it. Anything else loses the log.
-	 */
-	if (ret != -EINVAL && ret != -EPERM && ret != -ENODEV && !d->lost) {
-		d->lost = true;
-		pci_err(iv->core_device.pdev,
-			"dirty tracking: cannot pin IOVA 0x%llx (%d); migration will fail\n",
-			iova, ret);
-	}
-	return false;
-}
 
-static void svf_igb_unpin_one(struct svf_igb_vfio *iv, u64 iova)
-{
-	vfio_unpin_pages(svf_igb_vdev(iv), iova, 1);
-	iv->dirty.pinned--;
-	svf_igb_log_pin(iv, iova, false);
+	spin_lock(&d->unmap_lock);
+	d->inflight = U64_MAX;
+	spin_unlock(&d->unmap_lock);
+	wake_up(&d->unmap_wq);
+
+	if (ret == 1 || ret == -EPERM || ret == -ENODEV)
+		return ret == 1;
+	/* -EINVAL: not mapped now, but the VF may have written it before */
+	if (written)
+		svf_igb_lose(iv, "cannot pin IOVA 0x%llx (%d)", iova, ret);
+	return ret < 0 ? ret : -EIO;
 }
 
 /*
- * Touch a page the VF may have written: pin it and release it at once, so
- * that the next report has it (dirty.lock held).
+ * Can the VF reach @iova now? A buffer or ring that is not mapped when
+ * the driver first sees it cannot be written (the IOMMU stops the VF), so
+ * its touch failing later says nothing; one mapped then and gone at its
+ * touch was unmapped in between, with what the VF wrote.
  */
-static void svf_igb_touch_one(struct svf_igb_vfio *iv, u64 iova)
+static bool svf_igb_mapped(struct svf_igb_vfio *iv, u64 iova)
 {
-	if (fault_skip_pins) {
-		fault_skip_pins--;
-		return;
-	}
-	if (svf_igb_pin_one(iv, iova))
-		svf_igb_unpin_one(iv, iova);
+	u8 b;
+
+	return vfio_dma_rw(svf_igb_vdev(iv), iova, &b, 1, false) != -EINVAL;
 }
 
-/* Record the pages of [@addr, @addr + @len) in @r. */
-static void svf_igb_rec_range(struct svf_igb_pinrange *r, u64 addr, u32 len)
+/* Touch every page of [@addr, @addr + @len), written by the VF. */
+static unsigned int svf_igb_touch_range(struct svf_igb_vfio *iv, u64 addr,
+					u32 len, bool buffer)
 {
-	u64 first = addr & PAGE_MASK, last = (addr + len - 1) & PAGE_MASK;
-	unsigned int n = ((last - first) >> PAGE_SHIFT) + 1;
+	u64 a = addr & PAGE_MASK, last = (addr + len - 1) & PAGE_MASK;
+	unsigned int n = 0;
 
-	r->iova = first;
-	r->mask = 0;
-	if (!len || last < first || n > IGBVF_RX_PAGES_MAX)
-		return;
-	r->mask = n == 64 ? ~0ULL : BIT_ULL(n) - 1;
+	if (!len)
+		return 0;
+	if (last < a) {
+		svf_igb_lose(iv, "buffer at IOVA 0x%llx wraps the IOVA space", addr);
+		return 0;
+	}
+	for (;; a += PAGE_SIZE) {
+		if (buffer && fault_skip_pins)
+			fault_skip_pins--;
+		else if (svf_igb_touch(iv, a, true) == 1)
+			n++;
+		if (a == last)
+			break;
+	}
+	return n;
 }
 
-/* Forget @r's pages; touch them first if the VF may have written them. */
-static void svf_igb_end_range(struct svf_igb_vfio *iv, struct svf_igb_pinrange *r,
-			      bool touch)
+/*
+ * The buffer sizes the VF may write for one descriptor (82576 SRRCTL):
+ * BSIZEPACKET 0 falls back to the PF's RCTL.BSIZE, at most 16 KiB; the
+ * legacy format always uses RCTL.BSIZE. Every advanced type but the
+ * one-buffer one may write the header buffer (split, replication, large
+ * packet, split always); BSIZEHEADER 0 is taken as the largest.
+ */
+static void svf_igb_rx_sizes(u32 srrctl, u32 *pkt, u32 *hdr)
 {
-	while (touch && r->mask) {
-		unsigned int i = __ffs64(r->mask);
+	u32 type = srrctl & IGBVF_SRRCTL_DESCTYPE;
 
-		svf_igb_touch_one(iv, r->iova + ((u64)i << PAGE_SHIFT));
-		r->mask &= ~BIT_ULL(i);
+	*pkt = (srrctl & IGBVF_SRRCTL_BSIZEPKT) << 10;
+	if (!*pkt || type == IGBVF_DESCTYPE_LEGACY)
+		*pkt = SZ_16K;
+	*hdr = 0;
+	if (type != IGBVF_DESCTYPE_LEGACY && type != IGBVF_DESCTYPE_ONEBUF) {
+		*hdr = ((srrctl & IGBVF_SRRCTL_BSIZEHDR) >> 8) << 6;
+		if (!*hdr)
+			*hdr = SZ_4K;
 	}
-	r->mask = 0;
+}
+
+/* Touch the buffers of one record with the largest sizes since it was posted. */
+static void svf_igb_rec_touch(struct svf_igb_vfio *iv,
+			      const struct svf_igb_rxtrack *t,
+			      const struct svf_igb_rxrec *rec)
+{
+	if (rec->valid)
+		svf_igb_touch_range(iv, rec->pkt, t->pkt_size, true);
+	if (rec->hdr_valid && t->hdr_size)
+		svf_igb_touch_range(iv, rec->hdr, t->hdr_size, true);
 }
 
 static void svf_igb_rx_pop(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t,
 			   bool touch)
 {
-	struct svf_igb_rxrec *rec = &t->fifo[t->first];
-
-	svf_igb_end_range(iv, &rec->pkt, touch);
-	svf_igb_end_range(iv, &rec->hdr, touch);
+	if (touch)
+		svf_igb_rec_touch(iv, t, &t->fifo[t->first]);
 	t->first = (t->first + 1) % IGBVF_FIFO_LEN;
-	t->count--;
+	/* no buffer posted at an older size is left */
+	if (!--t->count)
+		svf_igb_rx_sizes(t->srrctl, &t->pkt_size, &t->hdr_size);
 }
 
 /* Forget every record of @t, touching each buffer the VF may have written. */
@@ -184,71 +287,53 @@ static u32 svf_igb_rx_ndesc(const struct svf_igb_rxtrack *t)
 	return min_t(u32, t->rdlen / 16, IGBVF_FIFO_LEN);
 }
 
-/*
- * The buffer sizes the VF may write for one descriptor (82576 SRRCTL):
- * BSIZEPACKET 0 falls back to the PF's RCTL.BSIZE, at most 16 KiB.
- */
-static void svf_igb_rx_sizes(u32 srrctl, u32 *pkt, u32 *hdr)
-{
-	u32 type = srrctl & IGBVF_SRRCTL_DESCTYPE;
-
-	*pkt = (srrctl & IGBVF_SRRCTL_BSIZEPKT) << 10;
-	if (!*pkt)
-		*pkt = SZ_16K;
-	*hdr = 0;
-	if (type == IGBVF_DESCTYPE_SPLIT || type == IGBVF_DESCTYPE_HDR_ALWAYS) {
-		*hdr = ((srrctl & IGBVF_SRRCTL_BSIZEHDR) >> 8) << 6;
-		if (!*hdr)
-			*hdr = SZ_1K;
-	}
-}
-
 /* Record the buffers of descriptors [t->tail, @tail), make @tail current. */
 static void svf_igb_rx_post(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t,
 			    u32 tail)
 {
 	u64 ring = ((u64)t->rdbah << 32) | t->rdbal;
-	u32 n = svf_igb_rx_ndesc(t), pkt, hdr;
+	u32 n = svf_igb_rx_ndesc(t);
 	__le64 desc[2];
+	int ret;
 
-	if (n && tail >= n && !iv->dirty.lost) {
+	if (n && tail >= n)
 		/* what the VF makes of it is undefined: refuse to guess */
-		pci_err(iv->core_device.pdev,
-			"dirty tracking: RX queue tail %u outside its ring of %u; migration will fail\n",
-			tail, n);
-		iv->dirty.lost = true;
-	}
+		svf_igb_lose(iv, "RX queue tail %u outside its ring of %u",
+			     tail, n);
 	if (!n || tail >= n || t->tail >= n) {
 		/* a ring being set up: the queue's enable records [RDH, RDT) */
 		t->tail = tail;
 		t->resync = true;
 		return;
 	}
-	svf_igb_rx_sizes(t->srrctl, &pkt, &hdr);
 	while (t->tail != tail) {
 		struct svf_igb_rxrec *rec;
 
 		if (t->count == IGBVF_FIFO_LEN) {
-			if (!iv->dirty.lost)
-				pci_err(iv->core_device.pdev,
-					"dirty tracking: RX queue posted more buffers than it holds; migration will fail\n");
-			iv->dirty.lost = true;
+			svf_igb_lose(iv, "RX queue posted more buffers than it holds");
 			break;
 		}
 		rec = &t->fifo[(t->first + t->count) % IGBVF_FIFO_LEN];
 		memset(rec, 0, sizeof(*rec));
 		t->count++;
-		/* an unreadable descriptor is unreadable for the VF too */
-		if (!vfio_dma_rw(svf_igb_vdev(iv), ring + 16 * t->tail, desc,
-				 sizeof(desc), false)) {
+		ret = vfio_dma_rw(svf_igb_vdev(iv), ring + 16 * t->tail, desc,
+				  sizeof(desc), false);
+		if (!ret) {
 			/* bit 0 of the read format's addresses is not address */
-			svf_igb_rec_range(&rec->pkt,
-					  le64_to_cpu(desc[0]) & ~1ULL, pkt);
-			if (hdr && (t->srrctl & IGBVF_SRRCTL_DESCTYPE) !=
-				   IGBVF_DESCTYPE_LEGACY)
-				svf_igb_rec_range(&rec->hdr,
-						  le64_to_cpu(desc[1]) & ~1ULL,
-						  hdr);
+			rec->pkt = le64_to_cpu(desc[0]) & ~1ULL;
+			rec->hdr = le64_to_cpu(desc[1]) & ~1ULL;
+			rec->valid = svf_igb_mapped(iv, rec->pkt);
+			/* one-buffer igbvf leaves it 0: no second read */
+			rec->hdr_valid = rec->hdr && svf_igb_mapped(iv, rec->hdr);
+		} else if (ret != -EINVAL && ret != -EPERM) {
+			/*
+			 * Not mapped (-EINVAL) or no address space (-EPERM):
+			 * the VF cannot read it either. Anything else (a
+			 * vaddr being replaced, another mm) hides a buffer
+			 * the VF can write.
+			 */
+			svf_igb_lose(iv, "cannot read RX descriptor %u at IOVA 0x%llx (%d)",
+				     t->tail, ring + 16 * t->tail, ret);
 		}
 		t->tail = (t->tail + 1) % n;
 	}
@@ -259,11 +344,13 @@ static void svf_igb_rx_post(struct svf_igb_vfio *iv, struct svf_igb_rxtrack *t,
 static void svf_igb_rx_complete(struct svf_igb_vfio *iv, int q)
 {
 	struct svf_igb_rxtrack *t = &iv->dirty.rx[q];
-	u32 n = svf_igb_rx_ndesc(t), rdh, done;
+	u32 n = svf_igb_rx_ndesc(t), rdh, len, done;
 
-	if (t->resync || !n || svf_igb_bar_read(iv, IGBVF_RDH(q), &rdh))
+	if (t->resync || !n || svf_igb_bar_read(iv, IGBVF_RDH(q), &rdh) ||
+	    svf_igb_bar_read(iv, IGBVF_RDLEN(q), &len))
 		return;
-	if (rdh >= n) {
+	/* the ring changed behind the trap (a PF reset clears it) */
+	if (len != t->rdlen || rdh >= n) {
 		t->resync = true;
 		return;
 	}
@@ -293,13 +380,16 @@ static void svf_igb_rx_resync(struct svf_igb_vfio *iv, int q)
 	    svf_igb_bar_read(iv, IGBVF_RDBAL(q), &t->rdbal) ||
 	    svf_igb_bar_read(iv, IGBVF_RDBAH(q), &t->rdbah) ||
 	    svf_igb_bar_read(iv, IGBVF_RDLEN(q), &t->rdlen) ||
-	    svf_igb_bar_read(iv, IGBVF_SRRCTL(q), &t->srrctl))
+	    svf_igb_bar_read(iv, IGBVF_SRRCTL(q), &t->srrctl)) {
+		svf_igb_lose(iv, "cannot read RX queue %d's registers", q);
 		return;
+	}
 	t->first = (old.first + old.count) % IGBVF_FIFO_LEN;
 	t->count = 0;
 	t->head = rdh;
 	t->tail = rdh;
 	t->resync = false;
+	svf_igb_rx_sizes(t->srrctl, &t->pkt_size, &t->hdr_size);
 	/* room for a full ring next to the old records */
 	if (old.count > IGBVF_FIFO_LEN - svf_igb_rx_ndesc(t)) {
 		svf_igb_rx_release(iv, &old, true);
@@ -319,68 +409,94 @@ static void svf_igb_dirty_apply_flush(struct svf_igb_vfio *iv)
 			iv->dirty.rx[q].resync = true;
 }
 
-static void svf_igb_ring_release(struct svf_igb_vfio *iv, u64 *ring, u32 nr)
-{
-	while (nr--)
-		svf_igb_unpin_one(iv, ring[nr]);
-}
-
-/* Pin the pages of a ring or write-back area into d->ring. */
-static void svf_igb_ring_add(struct svf_igb_vfio *iv, u64 base, u32 len)
+/* Remember a ring or write-back area the VF may write (dirty.lock held). */
+static void svf_igb_area_add(struct svf_igb_vfio *iv, u64 base, u32 len)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
-	u64 a;
+	u32 i;
 
-	if (!len)
+	len = min_t(u32, len, IGBVF_RING_LEN_MAX);
+	if (!len || !svf_igb_mapped(iv, base))
 		return;
-	for (a = base & PAGE_MASK; a <= ((base + len - 1) & PAGE_MASK) &&
-	     d->nr_ring < IGBVF_RING_PINS; a += PAGE_SIZE)
-		if (svf_igb_pin_one(iv, a))
-			d->ring[d->nr_ring++] = a;
+	for (i = 0; i < d->nr_area; i++)
+		if (d->area[i].base == base && d->area[i].len == len)
+			return;
+	if (d->nr_area == IGBVF_AREAS) {
+		svf_igb_lose(iv, "the VF's rings moved more than %u times between two stops",
+			     IGBVF_AREAS);
+		return;
+	}
+	d->area[d->nr_area].base = base;
+	d->area[d->nr_area].len = len;
+	d->nr_area++;
+}
+
+/* Remember where the registers put the rings and head write-back now. */
+static void svf_igb_areas_sample(struct svf_igb_vfio *iv)
+{
+	u32 lo, hi, len, q;
+
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		if (!svf_igb_bar_read(iv, IGBVF_RDBAL(q), &lo) &&
+		    !svf_igb_bar_read(iv, IGBVF_RDBAH(q), &hi) &&
+		    !svf_igb_bar_read(iv, IGBVF_RDLEN(q), &len))
+			svf_igb_area_add(iv, ((u64)hi << 32) | lo, len);
+		if (!svf_igb_bar_read(iv, IGBVF_TDBAL(q), &lo) &&
+		    !svf_igb_bar_read(iv, IGBVF_TDBAH(q), &hi) &&
+		    !svf_igb_bar_read(iv, IGBVF_TDLEN(q), &len))
+			svf_igb_area_add(iv, ((u64)hi << 32) | lo, len);
+		if (!svf_igb_bar_read(iv, IGBVF_TDWBAL(q), &lo) &&
+		    !svf_igb_bar_read(iv, IGBVF_TDWBAH(q), &hi) && (lo & 1))
+			svf_igb_area_add(iv, ((u64)hi << 32) | (lo & ~3U), 4);
+	}
+}
+
+/* Touch every area seen, then start over from where the rings are now. */
+static unsigned long svf_igb_areas_touch(struct svf_igb_vfio *iv)
+{
+	struct svf_igb_dirty *d = &iv->dirty;
+	unsigned long n = 0;
+	u32 i;
+
+	svf_igb_areas_sample(iv);
+	for (i = 0; i < d->nr_area; i++)
+		n += svf_igb_touch_range(iv, d->area[i].base, d->area[i].len,
+					 false);
+	d->nr_area = 0;
+	svf_igb_areas_sample(iv);
+	return n;
 }
 
 /**
- * svf_igb_dirty_quiesced() - the VF is held off: pin its rings as they are
+ * svf_igb_dirty_quiesced() - the VF is held off: touch what it wrote
  * @iv: the device (state_mutex held)
  *
  * The last bitmap report QEMU asks for comes after this, so it carries the
  * rings and head write-back areas with everything the VF wrote to them,
- * and every RX buffer it wrote: those RDH has passed are touched now.
+ * and every RX buffer it wrote: those RDH has passed are touched now, and
+ * all records where RDH cannot tell (a queue stopped behind the trap).
  */
 void svf_igb_dirty_quiesced(struct svf_igb_vfio *iv)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
-	u64 old[IGBVF_RING_PINS];
-	u32 nr_old, lo, hi, len, q;
+	u32 q;
 
 	mutex_lock(&d->lock);
 	if (!d->on)
 		goto out;
 	svf_igb_dirty_apply_flush(iv);
-	nr_old = d->nr_ring;
-	memcpy(old, d->ring, sizeof(old[0]) * nr_old);
-	d->nr_ring = 0;
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
+		struct svf_igb_rxtrack *t = &d->rx[q];
+
+		/* enabled as far as the trap saw, but stopped: a PF reset */
+		if (!(iv->saved_rxdctl[q] & IGBVF_XDCTL_EN) && t->count)
+			t->resync = true;
 		svf_igb_rx_complete(iv, q);
-		/* completions RDH cannot attribute: touch every record */
-		if (d->rx[q].resync)
+		if (t->resync)
 			svf_igb_rx_resync(iv, q);
-		if (!svf_igb_bar_read(iv, IGBVF_RDBAL(q), &lo) &&
-		    !svf_igb_bar_read(iv, IGBVF_RDBAH(q), &hi) &&
-		    !svf_igb_bar_read(iv, IGBVF_RDLEN(q), &len))
-			svf_igb_ring_add(iv, ((u64)hi << 32) | lo,
-					 min_t(u32, len, SVF_RING_MAX));
-		if (!svf_igb_bar_read(iv, IGBVF_TDBAL(q), &lo) &&
-		    !svf_igb_bar_read(iv, IGBVF_TDBAH(q), &hi) &&
-		    !svf_igb_bar_read(iv, IGBVF_TDLEN(q), &len))
-			svf_igb_ring_add(iv, ((u64)hi << 32) | lo,
-					 min_t(u32, len, SVF_RING_MAX));
-		if (!svf_igb_bar_read(iv, IGBVF_TDWBAL(q), &lo) &&
-		    !svf_igb_bar_read(iv, IGBVF_TDWBAH(q), &hi) && (lo & 1))
-			svf_igb_ring_add(iv, ((u64)hi << 32) | (lo & ~3U), 4);
 	}
-	svf_igb_ring_release(iv, old, nr_old);
-	trace_svf_igb_dirty(iv->core_device.pdev, d->pinned, d->nr_ring,
+	d->touched = svf_igb_areas_touch(iv);
+	trace_svf_igb_dirty(iv->core_device.pdev, d->touched, d->nr_area,
 			    d->rx[0].count + d->rx[1].count, d->lost);
 out:
 	mutex_unlock(&d->lock);
@@ -392,8 +508,7 @@ out:
  *
  * Records the buffers of every descriptor the VF will own from its
  * registers (after a restore they were programmed behind the trap) and
- * touches the old records. Drops the ring pins; the next quiesce takes
- * them again before any final report.
+ * touches the old records; the rings are taken from the registers.
  */
 void svf_igb_dirty_unquiesced(struct svf_igb_vfio *iv)
 {
@@ -405,17 +520,16 @@ void svf_igb_dirty_unquiesced(struct svf_igb_vfio *iv)
 		svf_igb_dirty_apply_flush(iv);
 		for (q = 0; q < SVF_NR_QUEUES; q++)
 			svf_igb_rx_resync(iv, q);
+		d->nr_area = 0;
+		svf_igb_areas_sample(iv);
 	}
-	svf_igb_ring_release(iv, d->ring, d->nr_ring);
-	d->nr_ring = 0;
 	mutex_unlock(&d->lock);
 }
 
 /*
- * Forget everything and drop every pin: the device closes. The records are
- * not touched: QEMU closes its devices at exit, once its address space is
- * gone, and refuses to unplug one while it migrates, so no log can still
- * want them.
+ * Forget everything: the device closes. The records are not touched: QEMU
+ * closes its devices at exit, once its address space is gone, and refuses
+ * to unplug one while it migrates, so no log can still want them.
  */
 static void svf_igb_dirty_release_all(struct svf_igb_vfio *iv)
 {
@@ -423,47 +537,84 @@ static void svf_igb_dirty_release_all(struct svf_igb_vfio *iv)
 	int q;
 
 	for (q = 0; q < SVF_NR_QUEUES; q++) {
-		if (d->rx[q].fifo)
-			svf_igb_rx_release(iv, &d->rx[q], false);
 		kvfree(d->rx[q].fifo);
 		memset(&d->rx[q], 0, sizeof(d->rx[q]));
 	}
-	svf_igb_ring_release(iv, d->ring, d->nr_ring);
-	d->nr_ring = 0;
-	WARN_ON(d->pinned);
+	d->nr_area = 0;
 }
 
 /*
- * Touch the first page of each RX ring that is set up (dirty.lock held):
- * the group enters pinned-page scope now, not at the first frame, so
- * that QEMU's reports stop counting all RAM as soon as pre-copy starts.
- * The VF writes its rings, which the last report carries anyway.
+ * Pin a page once, so that the group enters pinned-page scope now, not at
+ * the first frame, and QEMU's reports stop counting all RAM as soon as
+ * pre-copy starts (dirty.lock held). A ring page if one is set up (the VF
+ * writes it, the last report carries it anyway), else IOVA 0: a guest
+ * that never brought the VF up still has RAM there.
  */
-static void svf_igb_dirty_scope(struct svf_igb_vfio *iv)
+static void svf_igb_dirty_scope(struct svf_igb_vfio *iv, bool quiet)
 {
+	struct svf_igb_dirty *d = &iv->dirty;
 	u32 lo, hi, len, q;
 
-	for (q = 0; q < SVF_NR_QUEUES; q++)
+	for (q = 0; q < SVF_NR_QUEUES; q++) {
 		if (!svf_igb_bar_read(iv, IGBVF_RDBAL(q), &lo) &&
 		    !svf_igb_bar_read(iv, IGBVF_RDBAH(q), &hi) &&
 		    !svf_igb_bar_read(iv, IGBVF_RDLEN(q), &len) && len &&
-		    svf_igb_pin_one(iv, (((u64)hi << 32) | lo) & PAGE_MASK))
-			svf_igb_unpin_one(iv, (((u64)hi << 32) | lo) & PAGE_MASK);
+		    svf_igb_touch(iv, (((u64)hi << 32) | lo) & PAGE_MASK,
+				  false) == 1)
+			return;
+		if (!svf_igb_bar_read(iv, IGBVF_TDBAL(q), &lo) &&
+		    !svf_igb_bar_read(iv, IGBVF_TDBAH(q), &hi) &&
+		    !svf_igb_bar_read(iv, IGBVF_TDLEN(q), &len) && len &&
+		    svf_igb_touch(iv, (((u64)hi << 32) | lo) & PAGE_MASK,
+				  false) == 1)
+			return;
+	}
+	if (svf_igb_touch(iv, 0, false) == 1 || quiet)
+		return;
+	if (!d->unscoped_warned)
+		pci_warn(iv->core_device.pdev,
+			 "dirty tracking: no page could be pinned; reports count all RAM dirty until the VF receives a frame\n");
+	d->unscoped_warned = true;
+}
+
+/*
+ * A new log starts after one that was lost (dirty.lock held): touch what
+ * the old one held (failures no longer matter), then follow the registers
+ * again. What the VF wrote before the new log started is in the RAM the
+ * new migration copies first.
+ */
+static void svf_igb_dirty_restart(struct svf_igb_vfio *iv)
+{
+	struct svf_igb_dirty *d = &iv->dirty;
+	int q;
+
+	d->old_epoch = true;
+	for (q = 0; q < SVF_NR_QUEUES; q++)
+		svf_igb_rx_release(iv, &d->rx[q], true);
+	svf_igb_areas_touch(iv);
+	d->old_epoch = false;
+	d->lost = false;
+	for (q = 0; q < SVF_NR_QUEUES; q++)
+		svf_igb_rx_resync(iv, q);
+	pci_info(iv->core_device.pdev,
+		 "dirty tracking: starting over after an incomplete log\n");
 }
 
 /**
- * svf_igb_dirty_start() - track the VF's writes from now on
+ * __svf_igb_dirty_start() - track the VF's writes from now on
  * @iv: the device (state_mutex held, device open)
+ * @opening: called by the open: no warning if no page can be pinned yet
  *
  * Called on entering PRE_COPY, by DMA_LOGGING_START and at every open once
  * tracking has been on: records the buffers of every descriptor the VF
- * owns now and touches the RX rings (svf_igb_dirty_scope()). Without a
- * type1 container (iommufd) or with the RX page mmapped, nothing is
- * pinned and the container keeps reporting all RAM dirty.
+ * owns now and brings the group into pinned-page scope
+ * (svf_igb_dirty_scope()). A log lost before starts over. Without a type1
+ * container (iommufd) or with the RX page mmapped, nothing is pinned and
+ * the container keeps reporting all RAM dirty.
  *
  * Return: 0 or -ENOMEM.
  */
-int svf_igb_dirty_start(struct svf_igb_vfio *iv)
+static int __svf_igb_dirty_start(struct svf_igb_vfio *iv, bool opening)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
 	int q, ret = 0;
@@ -471,8 +622,11 @@ int svf_igb_dirty_start(struct svf_igb_vfio *iv)
 	mutex_lock(&d->lock);
 	if (!d->enabled)
 		goto out;
-	if (d->on)
+	if (d->on) {
+		if (d->lost)
+			svf_igb_dirty_restart(iv);
 		goto scope;
+	}
 #if IS_ENABLED(CONFIG_IOMMUFD)
 	/* iommufd offers physical devices no pin path */
 	if (svf_igb_vdev(iv)->iommufd_device)
@@ -491,13 +645,22 @@ int svf_igb_dirty_start(struct svf_igb_vfio *iv)
 	atomic_set(&d->flush, 0);
 	for (q = 0; q < SVF_NR_QUEUES; q++)
 		svf_igb_rx_resync(iv, q);
+	d->nr_area = 0;
+	svf_igb_areas_sample(iv);
 	d->on = true;
 	d->sticky = true;
 scope:
-	svf_igb_dirty_scope(iv);
+	/* at open nothing may be mapped yet: PRE_COPY tries again */
+	svf_igb_dirty_scope(iv, opening);
 out:
 	mutex_unlock(&d->lock);
 	return ret;
+}
+
+/* Entering PRE_COPY or DMA_LOGGING_START: see __svf_igb_dirty_start(). */
+int svf_igb_dirty_start(struct svf_igb_vfio *iv)
+{
+	return __svf_igb_dirty_start(iv, false);
 }
 
 /**
@@ -516,15 +679,42 @@ int svf_igb_dirty_check(struct svf_igb_vfio *iv)
 	mutex_unlock(&iv->dirty.lock);
 	if (ret)
 		pci_err(iv->core_device.pdev,
-			"migration refused: dirty tracking incomplete (pin failed)\n");
+			"migration refused: dirty tracking incomplete (see the line above)\n");
 	return ret;
 }
 
 /* Registers whose writes the tracker must see, before or after the VF. */
 static bool svf_igb_dirty_watched(u32 off)
 {
-	return off == IGBVF_CTRL ||
+	return off == IGBVF_CTRL || off == IGBVF_CTRL_DUP ||
 	       (off >= IGBVF_RXQ(0) && off < IGBVF_RXQ(SVF_NR_QUEUES));
+}
+
+/* The ring registers as the VF holds them after a write (it masks bits). */
+static void svf_igb_rx_readback(struct svf_igb_vfio *iv, int q)
+{
+	struct svf_igb_rxtrack *t = &iv->dirty.rx[q];
+
+	if (svf_igb_bar_read(iv, IGBVF_RDBAL(q), &t->rdbal) ||
+	    svf_igb_bar_read(iv, IGBVF_RDBAH(q), &t->rdbah) ||
+	    svf_igb_bar_read(iv, IGBVF_RDLEN(q), &t->rdlen))
+		svf_igb_lose(iv, "cannot read RX queue %d's registers", q);
+	t->resync = true;
+}
+
+/* SRRCTL changed: records posted before may be written at either size. */
+static void svf_igb_rx_resize(struct svf_igb_vfio *iv, int q)
+{
+	struct svf_igb_rxtrack *t = &iv->dirty.rx[q];
+	u32 pkt, hdr;
+
+	if (svf_igb_bar_read(iv, IGBVF_SRRCTL(q), &t->srrctl)) {
+		svf_igb_lose(iv, "cannot read RX queue %d's SRRCTL", q);
+		return;
+	}
+	svf_igb_rx_sizes(t->srrctl, &pkt, &hdr);
+	t->pkt_size = t->count ? max(t->pkt_size, pkt) : pkt;
+	t->hdr_size = t->count ? max(t->hdr_size, hdr) : hdr;
 }
 
 /**
@@ -536,7 +726,8 @@ static bool svf_igb_dirty_watched(u32 off)
  * The new RX descriptors of an RDT write are recorded before the write
  * reaches the VF, under the tracker's lock so that concurrent writers
  * cannot hand the VF a buffer the tracker has not seen; the buffers RDH
- * has passed are touched first.
+ * has passed are touched first. Ring locations are taken before and after
+ * writes that may move or reset them.
  *
  * Return: 0 or a negative errno from the register write.
  */
@@ -555,7 +746,9 @@ int svf_igb_dirty_write(struct svf_igb_vfio *iv, u32 off, u32 val)
 		goto out;
 	}
 	svf_igb_dirty_apply_flush(iv);
-	if (off == IGBVF_CTRL) {
+	if (off == IGBVF_CTRL || off == IGBVF_CTRL_DUP) {
+		/* a reset clears the ring registers: keep where they were */
+		svf_igb_areas_sample(iv);
 		ret = svf_igb_trap_write(iv, off, val);
 		/* the reset stops the queues; re-enabling them resyncs */
 		if (val & IGBVF_CTRL_RST)
@@ -572,9 +765,15 @@ int svf_igb_dirty_write(struct svf_igb_vfio *iv, u32 off, u32 val)
 		svf_igb_rx_post(iv, t, val);
 		break;
 	case IGBVF_RXDCTL(0) - IGBVF_RXQ(0):
+		svf_igb_areas_sample(iv);
 		/* enabling: the VF takes [RDH, RDT) as it finds them */
 		if (val & IGBVF_XDCTL_EN)
 			svf_igb_rx_resync(iv, q);
+		break;
+	case IGBVF_RDBAL(0) - IGBVF_RXQ(0):
+	case IGBVF_RDBAH(0) - IGBVF_RXQ(0):
+	case IGBVF_RDLEN(0) - IGBVF_RXQ(0):
+		svf_igb_areas_sample(iv);
 		break;
 	}
 	ret = svf_igb_trap_write(iv, off, val);
@@ -582,19 +781,14 @@ int svf_igb_dirty_write(struct svf_igb_vfio *iv, u32 off, u32 val)
 		goto out;
 	switch (reg) {
 	case IGBVF_RDBAL(0) - IGBVF_RXQ(0):
-		t->rdbal = val;
-		t->resync = true;
-		break;
 	case IGBVF_RDBAH(0) - IGBVF_RXQ(0):
-		t->rdbah = val;
-		t->resync = true;
-		break;
 	case IGBVF_RDLEN(0) - IGBVF_RXQ(0):
-		t->rdlen = val;
-		t->resync = true;
+		svf_igb_rx_readback(iv, q);
+		/* a ring moved while enabled is used at once */
+		svf_igb_areas_sample(iv);
 		break;
 	case IGBVF_SRRCTL(0) - IGBVF_RXQ(0):
-		t->srrctl = val;
+		svf_igb_rx_resize(iv, q);
 		break;
 	case IGBVF_RDH(0) - IGBVF_RXQ(0):
 		t->resync = true;
@@ -643,19 +837,11 @@ void svf_igb_dirty_reset_done(struct svf_igb_vfio *iv)
 	atomic_set(&iv->dirty.flush, 1);
 }
 
-/* Forget the pages of @r in [@start, @end): they are being unmapped. */
-static void svf_igb_unmap_range(struct svf_igb_pinrange *r, u64 start, u64 end)
+static bool svf_igb_inflight_in(struct svf_igb_dirty *d, u64 start, u64 end)
 {
-	u64 m = r->mask;
+	u64 a = READ_ONCE(d->inflight);
 
-	while (m) {
-		unsigned int b = __ffs64(m);
-		u64 a = r->iova + ((u64)b << PAGE_SHIFT);
-
-		m &= ~BIT_ULL(b);
-		if (a >= start && a < end)
-			r->mask &= ~BIT_ULL(b);
-	}
+	return a != U64_MAX && a >= start && a < end;
 }
 
 /**
@@ -664,36 +850,39 @@ static void svf_igb_unmap_range(struct svf_igb_pinrange *r, u64 start, u64 end)
  * @iova: start
  * @length: bytes
  *
- * type1 requires every pin in the range gone on return: only ring pages
- * are held pinned. RX buffers there are forgotten; the VF cannot write
- * there once the mapping is gone.
+ * type1 calls this, under its device_list_lock and without iommu->lock,
+ * while a page of the range is pinned, and retries the unmap until none is
+ * (BUG() after ten tries). Only a touch pins, briefly: mark the range dying
+ * so that no touch pins there again while type1 retries, and wait for the
+ * one in flight. The wait is bounded: a touch may itself wait for
+ * iommu->lock held by a device open in the same container, which waits
+ * for device_list_lock. A buffer the VF wrote there and that is not
+ * touched yet loses the log when its touch comes (svf_igb_touch()).
  */
 void svf_igb_dirty_dma_unmap(struct svf_igb_vfio *iv, u64 iova, u64 length)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
-	u64 end = iova + length;
-	u32 q, i, j;
+	u64 end = iova + length < iova ? U64_MAX : iova + length;
+	struct svf_igb_dying *slot = &d->dying[0];
+	int i;
 
-	mutex_lock(&d->lock);
-	for (q = 0; q < SVF_NR_QUEUES; q++) {
-		struct svf_igb_rxtrack *t = &d->rx[q];
+	spin_lock(&d->unmap_lock);
+	for (i = 0; i < IGBVF_DYING; i++) {
+		struct svf_igb_dying *r = &d->dying[i];
 
-		for (i = 0; t->fifo && i < t->count; i++) {
-			struct svf_igb_rxrec *rec =
-				&t->fifo[(t->first + i) % IGBVF_FIFO_LEN];
-
-			svf_igb_unmap_range(&rec->pkt, iova, end);
-			svf_igb_unmap_range(&rec->hdr, iova, end);
+		if (!r->end || time_after(jiffies, r->expires)) {
+			slot = r;
+			break;
 		}
+		if (time_before(r->expires, slot->expires))
+			slot = r;
 	}
-	for (i = 0, j = 0; i < d->nr_ring; i++) {
-		if (d->ring[i] >= iova && d->ring[i] < end)
-			svf_igb_unpin_one(iv, d->ring[i]);
-		else
-			d->ring[j++] = d->ring[i];
-	}
-	d->nr_ring = j;
-	mutex_unlock(&d->lock);
+	slot->start = iova;
+	slot->end = end;
+	slot->expires = jiffies + IGBVF_DYING_JIFFIES;
+	spin_unlock(&d->unmap_lock);
+	wait_event_timeout(d->unmap_wq, !svf_igb_inflight_in(d, iova, end),
+			   IGBVF_UNMAP_WAIT);
 }
 
 #if IS_ENABLED(CONFIG_IOMMUFD_DRIVER)
@@ -733,7 +922,8 @@ static void svf_igb_log_pin(struct svf_igb_vfio *iv, u64 iova, bool pin)
 		return;
 	old = xa_load(&l->pages, idx);
 	n = old ? xa_to_value(old) : 0;
-	if (WARN_ON_ONCE(!pin && !n))
+	/* a pin whose entry could not be stored: the log is lost already */
+	if (!pin && !n)
 		return;
 	n = pin ? n + 1 : n - 1;
 	/* replacing an entry allocates nothing: only a new page can fail */
@@ -744,19 +934,6 @@ static void svf_igb_log_pin(struct svf_igb_vfio *iv, u64 iova, bool pin)
 			"dirty tracking: no memory to log IOVA 0x%llx; DMA log and migration will fail\n",
 			iova);
 	}
-}
-
-/*
- * Enter the pages pinned now into a log just started (dirty.lock held):
- * ring pages; RX buffers are only touched.
- */
-static void svf_igb_log_seed(struct svf_igb_vfio *iv)
-{
-	struct svf_igb_dirty *d = &iv->dirty;
-	u32 i;
-
-	for (i = 0; i < d->nr_ring; i++)
-		svf_igb_log_pin(iv, d->ring[i], true);
 }
 
 /* End the log (dirty.lock held). */
@@ -873,7 +1050,6 @@ static int svf_igb_log_start(struct vfio_device *vdev,
 	d->log.nr_ranges = nnodes;
 	d->log.on = true;
 	r = NULL;
-	svf_igb_log_seed(iv);
 	mutex_unlock(&d->lock);
 
 	ret = svf_igb_dirty_start(iv);
@@ -976,7 +1152,7 @@ void svf_igb_dirty_open(struct svf_igb_vfio *iv)
 	iv->dirty.lost = false;
 	mutex_unlock(&iv->dirty.lock);
 	if (iv->dirty.sticky && iv->dirty.enabled)
-		svf_igb_dirty_start(iv);
+		__svf_igb_dirty_start(iv, true);
 }
 
 /* The device closes: nothing may stay pinned, and the DMA log ends. */
@@ -992,6 +1168,9 @@ void svf_igb_dirty_close(struct svf_igb_vfio *iv)
 void svf_igb_dirty_init(struct svf_igb_vfio *iv)
 {
 	mutex_init(&iv->dirty.lock);
+	spin_lock_init(&iv->dirty.unmap_lock);
+	init_waitqueue_head(&iv->dirty.unmap_wq);
+	iv->dirty.inflight = U64_MAX;
 }
 
 void svf_igb_dirty_destroy(struct svf_igb_vfio *iv)

@@ -8,19 +8,23 @@
 #define _IGBVF_VFIO_DIRTY_H
 
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 #include <linux/shadowvf/igbvf_state.h>
 
-/* a buffer's pages, touched one by one: bit n of @mask is page @iova + n */
-struct svf_igb_pinrange {
-	u64 iova;
-	u64 mask;
-};
-
-/* one RX descriptor handed to the VF: its packet and header buffers */
+/**
+ * struct svf_igb_rxrec - one RX descriptor handed to the VF
+ * @pkt: its packet buffer address (read format, bit 0 cleared)
+ * @hdr: its header buffer address, used while the queue's SRRCTL gives a
+ *       header buffer (struct svf_igb_rxtrack.hdr_size)
+ * @valid: @pkt was mapped when posted (an unmapped one the VF cannot write)
+ * @hdr_valid: the same for @hdr (0 in igbvf's one-buffer mode: not read)
+ */
 struct svf_igb_rxrec {
-	struct svf_igb_pinrange pkt, hdr;
+	u64 pkt, hdr;
+	bool valid, hdr_valid;
 };
 
 /**
@@ -30,24 +34,54 @@ struct svf_igb_rxrec {
  * @count: records in @fifo
  * @head: RDH as last read; records before it are done
  * @tail: RDT as last written
- * @rdbal: ring registers as the guest last wrote them
+ * @rdbal: ring registers as the VF holds them (read back after the
+ *         guest's write: the VF masks the low bits)
  * @rdbah: see @rdbal
  * @rdlen: see @rdbal
  * @srrctl: see @rdbal
- * @resync: the guest moved RDH or the ring: @head cannot attribute
- *          completions, so records stay until the queue stops or is
- *          enabled, and are all touched then
+ * @pkt_size: the largest packet buffer SRRCTL gave since the oldest record
+ *            was posted (the VF takes the size when it writes, not when
+ *            the buffer is posted)
+ * @hdr_size: the same for the header buffer, 0 while no descriptor type
+ *            since then had one
+ * @resync: the guest or the host moved RDH or the ring: @head cannot
+ *          attribute completions, so records stay until the queue stops
+ *          or is enabled, and are all touched then
  */
 struct svf_igb_rxtrack {
 	struct svf_igb_rxrec *fifo;
 	u32 first, count;
 	u32 head, tail;
 	u32 rdbal, rdbah, rdlen, srrctl;
+	u32 pkt_size, hdr_size;
 	bool resync;
 };
 
-/* ring pages and head write-back pages: 2 x (RX ring + TX ring + TDWB) */
-#define IGBVF_RING_PINS	(SVF_NR_QUEUES * (2 * (SVF_RING_MAX / 4096 + 1) + 1))
+/**
+ * struct svf_igb_area - a ring or head write-back area the VF could write
+ * @base: IOVA
+ * @len: bytes
+ */
+struct svf_igb_area {
+	u64 base;
+	u32 len;
+};
+
+/* RX ring, TX ring and TX head write-back of each queue, moved a few times */
+#define IGBVF_AREAS	(SVF_NR_QUEUES * 3 * 4)
+
+/**
+ * struct svf_igb_dying - an IOVA range type1 is unmapping
+ * @start: first byte
+ * @end: last byte + 1 (0: slot unused)
+ * @expires: jiffies after which the range may be mapped again
+ */
+struct svf_igb_dying {
+	u64 start, end;
+	unsigned long expires;
+};
+
+#define IGBVF_DYING	8
 
 /* a range user space started DMA logging on: [start, last], page aligned */
 struct svf_igb_logrange {
@@ -55,11 +89,12 @@ struct svf_igb_logrange {
 };
 
 /**
- * struct svf_igb_dirtylog - the DMA log of vfio_log_ops, fed by the pins
+ * struct svf_igb_dirtylog - the DMA log of vfio_log_ops, fed by the touches
  * @on: between DMA_LOGGING_START and DMA_LOGGING_STOP (or close)
- * @pages: IOVA page number -> pins the tracker holds on that page now. An
- *         entry with no pin is a page released since the last report that
- *         covered it: reported once more, then erased (type1's semantics)
+ * @pages: IOVA page number -> pins the tracker holds on that page now (only
+ *         inside a touch). An entry with no pin is a page touched since the
+ *         last report that covered it: reported once, then erased (type1's
+ *         semantics)
  * @ranges: the started ranges, sorted, disjoint
  * @nr_ranges: entries in @ranges
  */
@@ -72,33 +107,48 @@ struct svf_igb_dirtylog {
 
 /**
  * struct svf_igb_dirty - the tracker of one device
- * @lock: the fields below; held across a tracked register write
+ * @lock: the fields below up to @log; held across a tracked register
+ *        write and around every pin. .dma_unmap never takes it.
  * @enabled: the RX register page is trapped for this open (module param)
  * @on: tracking: every RX buffer handed to the VF is recorded, and touched
  *      (pinned and released) once the VF is done with it
  * @sticky: tracking was on once since the device was bound: the container
  *          stays in pinned-page dirty scope, so every later open tracks
  * @lost: a page the VF may write could not be touched: the dirty log is
- *        incomplete and a save fails
+ *        incomplete and a save fails, until a new migration starts over
+ * @old_epoch: touching what the last, incomplete log held: failures no
+ *             longer matter (set only inside svf_igb_dirty_restart())
  * @flush: a reset stopped the queues (set without @lock)
  * @rx: per RX queue
- * @ring: pinned ring and head write-back pages (IOVAs)
- * @nr_ring: entries in @ring
- * @pinned: pages pinned now
+ * @area: ring and head write-back areas seen since the last quiesce
+ * @nr_area: entries in @area
+ * @touched: pages touched at the last quiesce (trace)
+ * @unscoped_warned: said once that no page could be pinned
  * @log: the DMA log (CONFIG_IOMMUFD_DRIVER only; never on otherwise)
+ * @unmap_lock: the fields below; a spinlock .dma_unmap may take
+ * @dying: ranges being unmapped: no touch pins there until they expire
+ * @inflight: the IOVA a touch has pinned now, or U64_MAX
+ * @unmap_wq: .dma_unmap waits here for a touch of its range to end
  */
 struct svf_igb_dirty {
-	struct mutex lock;	/* the fields below */
+	struct mutex lock;	/* the fields below, up to @log */
 	bool enabled;
 	bool on;
 	bool sticky;
 	bool lost;
+	bool old_epoch;
 	atomic_t flush;
 	struct svf_igb_rxtrack rx[SVF_NR_QUEUES];
-	u64 ring[IGBVF_RING_PINS];
-	u32 nr_ring;
-	unsigned long pinned;
+	struct svf_igb_area area[IGBVF_AREAS];
+	u32 nr_area;
+	unsigned long touched;
+	bool unscoped_warned;
 	struct svf_igb_dirtylog log;
+
+	spinlock_t unmap_lock;	/* the fields below */
+	struct svf_igb_dying dying[IGBVF_DYING];
+	u64 inflight;
+	wait_queue_head_t unmap_wq;
 };
 
 struct svf_igb_vfio;

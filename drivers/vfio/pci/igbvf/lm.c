@@ -708,7 +708,7 @@ static struct file *svf_igb_step(struct svf_igb_vfio *iv,
 	struct svf_igb_migf *migf;
 	int ret;
 
-	/* quiesce: no DMA, no interrupt; the rings get pinned if tracking */
+	/* quiesce: no DMA, no interrupt; what the VF wrote is touched if tracking */
 	if ((cur == VFIO_DEVICE_STATE_RUNNING &&
 	     next == VFIO_DEVICE_STATE_RUNNING_P2P) ||
 	    (cur == VFIO_DEVICE_STATE_PRE_COPY &&

@@ -92,25 +92,25 @@ TRACE_EVENT(svf_igb_replay,
 );
 
 TRACE_EVENT(svf_igb_dirty,
-	TP_PROTO(struct pci_dev *pdev, unsigned long pinned, u32 ring_pages,
+	TP_PROTO(struct pci_dev *pdev, unsigned long touched, u32 areas,
 		 u32 rx_buffers, bool lost),
-	TP_ARGS(pdev, pinned, ring_pages, rx_buffers, lost),
+	TP_ARGS(pdev, touched, areas, rx_buffers, lost),
 	TP_STRUCT__entry(
 		__string(dev, pci_name(pdev))
-		__field(unsigned long, pinned)
-		__field(u32, ring_pages)
+		__field(unsigned long, touched)
+		__field(u32, areas)
 		__field(u32, rx_buffers)
 		__field(bool, lost)
 	),
 	TP_fast_assign(
 		__assign_str(dev);
-		__entry->pinned = pinned;
-		__entry->ring_pages = ring_pages;
+		__entry->touched = touched;
+		__entry->areas = areas;
 		__entry->rx_buffers = rx_buffers;
 		__entry->lost = lost;
 	),
-	TP_printk("%s pinned=%lu ring_pages=%u rx_buffers=%u lost=%d",
-		  __get_str(dev), __entry->pinned, __entry->ring_pages,
+	TP_printk("%s touched=%lu areas=%u rx_buffers=%u lost=%d",
+		  __get_str(dev), __entry->touched, __entry->areas,
 		  __entry->rx_buffers, __entry->lost)
 );
 

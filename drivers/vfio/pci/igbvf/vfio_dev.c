@@ -262,7 +262,8 @@ static void svf_igb_vfio_release_dev(struct vfio_device *core_vdev)
 
 /*
  * User space unmaps IOVA: type1 calls this only when pages of the range are
- * pinned, and requires them unpinned on return (it retries, then BUG()s).
+ * pinned, and retries until none is (then BUG()s). The driver's pins last
+ * one touch: the tracker keeps new ones out of the range.
  */
 static void svf_igb_vfio_dma_unmap(struct vfio_device *core_vdev, u64 iova,
 				   u64 length)
