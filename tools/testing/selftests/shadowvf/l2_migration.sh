@@ -7,7 +7,8 @@
 # guest memory, which the driver's dirty tracking reports to QEMU). QEMU's
 # live migration, with its default downtime limit and bandwidth, moves it
 # to VF1 and back; then a migration to a VF whose MAC the PF administrator
-# pinned must fail and leave the source running. Before and after each
+# pinned must fail and leave the source running; last, a move during
+# whose pre-copy the host takes the PF down and up. Before and after each
 # move, the guest's VLAN sub-interface and its multicast group must still
 # carry traffic (the VF's VLAN and multicast filters, which the driver
 # replays to the destination PF through the mailbox).
@@ -141,6 +142,50 @@ hop() {
 	ktap_result $? "${2}_igbvf_no_reset"
 }
 
+migration_active() {
+	[ "$(json_get "$(l2_qmp "$1" query-migrate)" return.status)" = active ]
+}
+
+# pf_reset_hop FROM TO VF: as hop, but the host takes the PF down and up
+# while the VM is in pre-copy (igb_down -> igb_reset clears the VF's queue
+# registers behind the driver; the guest's igbvf resets its VF when the PF
+# comes back). The move must either complete with both streams intact (one
+# connection, no corrupted byte) or fail and leave the VM running and
+# streaming on the source. Pre-copy is slowed to 8 MiB/s until the PF is
+# back, so that the reset lands in it.
+pf_reset_hop() {
+	local reply st sent how
+	l2_start "$2" "$3" 198.18.0.20/24 stream.sh -incoming defer
+	sink_mark
+	l2_qmp "$1" migrate-set-parameters '{"max-bandwidth": 8388608}' > /dev/null
+	l2_migrate_start "$1" "$2" $PORT && wait_for 120 migration_active "$1"
+	st=$?
+	ip link set "$PFIF" down
+	sleep 2
+	ip link set "$PFIF" up
+	sent=$(json_get "$(l2_qmp "$1" query-migrate)" return.ram.transferred)
+	ktap_diag "PF down and up in pre-copy (migration started: $st, ${sent:-?} bytes of RAM sent)"
+	l2_qmp "$1" migrate-set-parameters '{"max-bandwidth": 4294967296}' > /dev/null
+	reply=$($QMP "/tmp/$1.qmp" wait-migration 600)
+	st=$?
+	ktap_diag "migrate $1 -> $2 across a PF reset: $(json_get "$reply" return.status)," \
+		"downtime $(json_get "$reply" return.downtime) ms"
+	if [ $st = 0 ]; then
+		how=completed
+		l2_quit "$1" && stream_ok 180 && rx_ok "$2" 180
+	else
+		how="failed, source kept"
+		l2_quit "$2"
+		[ "$(json_get "$(l2_qmp "$1" query-status)" return.status)" = running ] &&
+			stream_ok 180 && rx_ok "$1" 180
+	fi
+	st=$?
+	ktap_diag "after the PF reset: $how; $(stream_line); host -> guest: $(rx_line "$([ "$how" = completed ] && echo "$2" || echo "$1")")"
+	echo "PF reset in pre-copy, $1 -> $2: $how; $(stream_line)" >> "$L2_LOGDIR/migration-report.txt"
+	ktap_result $st "pf_reset_in_precopy_$(echo "$how" | tr ' ,' '__')" "$reply"
+	[ "$how" = completed ]
+}
+
 if vf_bind "$VF0" igbvf_vfio_pci && vf_bind "$VF1" igbvf_vfio_pci; then
 	ktap_result 0 vfs_bound_to_igbvf_vfio_pci
 else
@@ -192,5 +237,11 @@ rx_ok $cur 120
 ktap_result $? source_rx_after_refusal "$(rx_line $cur)"
 guest_reachable
 ktap_result $? source_reachable_after_refusal
+
+# the host takes the PF down and up while the VM moves to the other VF
+ip link set "$PFIF" vf 1 mac 00:00:00:00:00:00
+l2_quit d 2> /dev/null
+case $cur in b) to=$VF0 ;; *) to=$VF1 ;; esac
+pf_reset_hop $cur e "$to" && cur=e
 [ -f "$L2_LOGDIR/migration-report.txt" ] && sed "s/^/# report: /" "$L2_LOGDIR/migration-report.txt"
 ktap_exit

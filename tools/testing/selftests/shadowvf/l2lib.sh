@@ -79,6 +79,12 @@ l2_qmp() {
 # (dirty_tracking=0) has all its RAM resent at the switch-over and needs a
 # limit as long as sending the RAM once at full speed.
 l2_migrate() {
+	l2_migrate_start "$@" || return 2
+	$QMP "/tmp/$1.qmp" wait-migration "$4"
+}
+
+# l2_migrate_start FROM TO PORT: l2_migrate without the wait.
+l2_migrate_start() {
 	local caps='{"capabilities": [{"capability": "return-path", "state": true},
 		{"capability": "switchover-ack", "state": true}]}'
 	local params="{\"downtime-limit\": ${L2_DOWNTIME_LIMIT:-0}, \"max-bandwidth\": 4294967296}"
@@ -87,9 +93,7 @@ l2_migrate() {
 		  l2_qmp "$1" migrate-set-parameters "$params" > /dev/null; } &&
 		l2_qmp "$2" migrate-set-capabilities "$caps" > /dev/null &&
 		l2_qmp "$2" migrate-incoming "{\"uri\": \"tcp:127.0.0.1:$3\"}" > /dev/null &&
-		l2_qmp "$1" migrate "{\"uri\": \"tcp:127.0.0.1:$3\"}" > /dev/null ||
-		return 2
-	$QMP "/tmp/$1.qmp" wait-migration "$4"
+		l2_qmp "$1" migrate "{\"uri\": \"tcp:127.0.0.1:$3\"}" > /dev/null
 }
 
 # l2_quit NAME: end an L2 QEMU through QMP and wait for its process.
