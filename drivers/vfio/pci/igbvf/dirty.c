@@ -101,7 +101,8 @@ static inline void svf_igb_log_pin(struct svf_igb_vfio *iv, u64 iova, bool pin)
 
 /*
  * A page the VF may have written cannot be reported: the log is lost
- * until a new one starts (dirty.lock held). One line names why. Failures
+ * until a new one starts (dirty.lock held). One line names why,
+ * ratelimited: an owner can lose a log and start over in a loop. Failures
  * while starting over (@old_epoch) concern a log already given up.
  */
 static __printf(2, 3) void svf_igb_lose(struct svf_igb_vfio *iv,
@@ -117,8 +118,8 @@ static __printf(2, 3) void svf_igb_lose(struct svf_igb_vfio *iv,
 		va_start(args, fmt);
 		vaf.fmt = fmt;
 		vaf.va = &args;
-		pci_err(iv->core_device.pdev,
-			"dirty tracking: %pV; migration will fail\n", &vaf);
+		dev_err_ratelimited(&iv->core_device.pdev->dev,
+				    "dirty tracking: %pV; migration will fail\n", &vaf);
 		va_end(args);
 	}
 	d->lost = true;
@@ -596,8 +597,8 @@ static void svf_igb_dirty_restart(struct svf_igb_vfio *iv)
 	d->lost = false;
 	for (q = 0; q < SVF_NR_QUEUES; q++)
 		svf_igb_rx_resync(iv, q);
-	pci_info(iv->core_device.pdev,
-		 "dirty tracking: starting over after an incomplete log\n");
+	dev_info_ratelimited(&iv->core_device.pdev->dev,
+			     "dirty tracking: starting over after an incomplete log\n");
 }
 
 /**
@@ -678,8 +679,8 @@ int svf_igb_dirty_check(struct svf_igb_vfio *iv)
 	ret = iv->dirty.lost ? -EIO : 0;
 	mutex_unlock(&iv->dirty.lock);
 	if (ret)
-		pci_err(iv->core_device.pdev,
-			"migration refused: dirty tracking incomplete (see the line above)\n");
+		dev_err_ratelimited(&iv->core_device.pdev->dev,
+				    "migration refused: dirty tracking incomplete (see the line above)\n");
 	return ret;
 }
 
