@@ -349,7 +349,7 @@ stage_start emulated-host
 # L1-level tests run on both kernels; the nested (L2) ones, which cost
 # minutes each in nested TCG, once, on the kernel users run.
 T=tools/testing/selftests/shadowvf
-L1_TESTS="$T/l1_vf_traffic.sh $T/vfio_mig_uapi.sh $T/vfio_blob_fuzz.sh $T/vfio_datapath.sh $T/vfio_dirty.sh $T/vfio_observe.sh $T/vfio_faults.sh"
+L1_TESTS="$T/l1_vf_traffic.sh $T/vfio_mig_uapi.sh $T/vfio_blob_fuzz.sh $T/vfio_datapath.sh $T/vfio_dirty.sh $T/vfio_hostile.sh $T/vfio_observe.sh $T/vfio_faults.sh"
 L2_TESTS="$T/l2_vfio_pci.sh $T/l2_migration.sh"
 # run_l1 KVER IMAGES OUT TIMEOUT TESTS [KERNEL-ARGS]: one boot of the
 # emulated host.
