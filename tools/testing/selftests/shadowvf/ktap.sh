@@ -56,3 +56,33 @@ wait_for() {
 ping_count() {
 	"$@" 2>/dev/null | sed -n 's/.* \([0-9]*\) packets received.*/\1/p;s/.* \([0-9]*\) received.*/\1/p' | head -n1
 }
+
+# Kernel log lines that fail a test: warnings, bugs, sanitizer, lockdep and
+# hung-task reports.
+KLOG_BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection fault|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|INFO: task .* blocked|refcount_t:|list_add corruption|list_del corruption'
+
+# ktap_harness EXTRA BIN [ARGS...]: run a kselftest_harness binary, its TAP
+# turned into KTAP whose plan also counts EXTRA results the script adds
+# after it (they continue its numbering). Line by line, unbuffered. Sets
+# harness_st to the binary's exit status.
+ktap_harness() {
+	local extra=$1 plan line n=
+	shift
+	plan=$(mktemp)
+	"$@" 2>&1 | {
+		while IFS= read -r line; do
+			case $line in
+			"TAP version"*) echo "KTAP version 1" ;;
+			1..*) [ -z "$n" ] && n=${line#1..} && line="1..$((n + extra))"
+			      echo "$line" ;;
+			*) echo "$line" ;;
+			esac
+		done
+		echo "${n:-0}" > "$plan"
+	}
+	harness_st=${PIPESTATUS[0]}
+	ktap_n=$(cat "$plan")
+	rm -f "$plan"
+	[ "$ktap_n" = 0 ] && ktap_header "$extra"
+	return 0
+}

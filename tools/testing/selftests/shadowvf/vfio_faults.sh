@@ -13,7 +13,6 @@ BIN=$BUILD/selftests/vfio_faults
 KO=$BUILD/modules/$KVER/igbvf-vfio-pci.ko
 DRV=igbvf_vfio_pci
 EXTRA=4
-BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection fault|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|INFO: task .* blocked|refcount_t:|list_add corruption|list_del corruption'
 
 klog_start=$(dmesg | wc -l)
 t0=$(date +%s)
@@ -24,27 +23,9 @@ if ! vf_bind "$VF0" $DRV || ! vf_bind "$VF1" $DRV; then
 	exit 1
 fi
 
-plan=$(mktemp)
-# The harness's TAP header becomes KTAP; its plan also counts the EXTRA
-# results below, which continue its numbering. Line by line, unbuffered.
-ktap_n=
-"$BIN" 2>&1 | {
-	while IFS= read -r line; do
-		case $line in
-		"TAP version"*) echo "KTAP version 1" ;;
-		1..*) [ -z "$ktap_n" ] && ktap_n=${line#1..} && line="1..$((ktap_n + EXTRA))"
-		      echo "$line" ;;
-		*) echo "$line" ;;
-		esac
-	done
-	echo "${ktap_n:-0}" > "$plan"
-}
-st=${PIPESTATUS[0]}
-ktap_n=$(cat "$plan")
-rm -f "$plan"
-if [ "$ktap_n" = 0 ]; then
-	ktap_header $EXTRA
-fi
+# One KTAP stream: the harness's results, then the EXTRA below.
+ktap_harness $EXTRA "$BIN"
+st=$harness_st
 ktap_diag "vfio_faults: exit $st after $(($(date +%s) - t0)) s"
 
 driver_of() {
@@ -110,7 +91,7 @@ rst=$?
 echo "$out" | grep -E '^(ok|not ok|#.*(FAIL|vfio_faults.c))' | sed 's/^/# reloaded: /'
 ktap_result $rst devices_work_after_reload
 
-bad=$(dmesg | tail -n +$((klog_start + 1)) | grep -E "$BAD")
+bad=$(dmesg | tail -n +$((klog_start + 1)) | grep -E "$KLOG_BAD")
 [ -z "$bad" ]
 ktap_result $? kernel_log_clean "$(echo "$bad" | head -n 1)"
 [ -n "$bad" ] && echo "$bad" | head -n 40 | sed 's/^/# /'

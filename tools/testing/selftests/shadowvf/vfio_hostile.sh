@@ -8,7 +8,6 @@ here=$(dirname "$0")
 . "$here/l2lib.sh"
 BIN=$BUILD/selftests/vfio_hostile
 EXTRA=1
-BAD='BUG:|WARNING:|Oops|KASAN|UBSAN|general protection fault|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|sleeping function called from invalid context|INFO: task .* blocked|refcount_t:|list_add corruption|list_del corruption'
 
 klog_start=$(dmesg | wc -l)
 if ! vf_bind "$VF0" igbvf_vfio_pci || ! vf_bind "$VF1" igbvf_vfio_pci; then
@@ -18,28 +17,12 @@ if ! vf_bind "$VF0" igbvf_vfio_pci || ! vf_bind "$VF1" igbvf_vfio_pci; then
 fi
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 
-# The harness's TAP becomes KTAP, its plan counting the result below.
-plan=$(mktemp)
-ktap_n=
-"$BIN" 2>&1 | {
-	while IFS= read -r line; do
-		case $line in
-		"TAP version"*) echo "KTAP version 1" ;;
-		1..*) [ -z "$ktap_n" ] && ktap_n=${line#1..} && line="1..$((ktap_n + EXTRA))"
-		      echo "$line" ;;
-		*) echo "$line" ;;
-		esac
-	done
-	echo "${ktap_n:-0}" > "$plan"
-}
-st=${PIPESTATUS[0]}
-ktap_n=$(cat "$plan")
-rm -f "$plan"
-[ "$ktap_n" = 0 ] && ktap_header $EXTRA
+ktap_harness $EXTRA "$BIN"
+st=$harness_st
 ktap_diag "the driver's lost-log lines: $(dmesg | tail -n +$((klog_start + 1)) | grep -c 'dirty tracking:')," \
 	"first: $(dmesg | tail -n +$((klog_start + 1)) | grep -m1 'dirty tracking:')"
 
-bad=$(dmesg | tail -n +$((klog_start + 1)) | grep -E "$BAD")
+bad=$(dmesg | tail -n +$((klog_start + 1)) | grep -E "$KLOG_BAD")
 [ -z "$bad" ]
 ktap_result $? kernel_log_clean_after_attack "$(echo "$bad" | head -n 1)"
 [ -n "$bad" ] && echo "$bad" | head -n 40 | sed 's/^/# /'
