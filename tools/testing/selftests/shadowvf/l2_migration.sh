@@ -146,6 +146,67 @@ migration_active() {
 	[ "$(json_get "$(l2_qmp "$1" query-migrate)" return.status)" = active ]
 }
 
+migration_status() {
+	json_get "$(l2_qmp "$1" query-migrate)" return.status
+}
+
+migration_ended() {
+	case $(migration_status "$1") in cancelled | failed) return 0 ;; esac
+	return 1
+}
+
+# stopcont_cancel FROM TO VF: a stop and a cont of the VM while its VF is in
+# pre-copy strand QEMU's migration: QEMU's vfio_vmstate_change() takes the
+# device to STOP_COPY at the stop and to RUNNING at the cont, keeps the
+# pre-copy data fd, and no longer iterates the device, so with
+# switchover-ack the destination never acks (without it the switch-over
+# fails: "data_fd out of sync"). QEMU's, not the driver's (see
+# Documentation/operators.rst). The operator's recovery is migrate_cancel
+# (a migration that failed by itself needs none) and a new migration: here
+# the source must keep running and streaming, and the next hop is that new
+# migration.
+stopcont_cancel() {
+	local bw st rem syncs reply i
+	l2_start "$2" "$3" 198.18.0.20/24 stream.sh -incoming defer
+	bw=$(json_get "$(l2_qmp "$1" query-migrate-parameters)" return.max-bandwidth)
+	# the small guest's RAM takes a few seconds at 8 MiB/s: at 256 KiB/s
+	# pre-copy lasts long enough for the stop to land in it
+	l2_qmp "$1" migrate-set-parameters '{"max-bandwidth": 262144}' > /dev/null
+	l2_migrate_start "$1" "$2" $PORT
+	st=$?
+	for i in $(seq 100); do
+		[ "$(migration_status "$1")" = active ] && break
+		sleep 0.2
+	done
+	if [ "$(migration_status "$1")" != active ]; then
+		ktap_result 1 stopcont_in_precopy_cancel_keeps_source \
+			"no pre-copy to stop in: start $st, migration $(migration_status "$1")"
+		return 1
+	fi
+	l2_qmp "$1" stop > /dev/null
+	sleep 1
+	l2_qmp "$1" cont > /dev/null
+	l2_qmp "$1" migrate-set-parameters "{\"max-bandwidth\": ${bw:-134217728}}" > /dev/null
+	# long enough for the RAM to be sent: the migration then only iterates
+	sleep 60
+	reply=$(l2_qmp "$1" query-migrate)
+	rem=$(json_get "$reply" return.ram.remaining)
+	syncs=$(json_get "$reply" return.ram.dirty-sync-count)
+	ktap_diag "stop and cont in pre-copy: after 60 s migration" \
+		"$(json_get "$reply" return.status), RAM remaining ${rem:-?} B, ${syncs:-?} dirty syncs," \
+		"device state sent $(json_get "$reply" return.vfio.transferred) B"
+	l2_qmp "$1" migrate_cancel > /dev/null
+	wait_for 60 migration_ended "$1"
+	st=$?
+	ktap_diag "after migrate_cancel: migration $(migration_status "$1")"
+	l2_quit "$2" 2> /dev/null
+	[ $st = 0 ] && [ "$(json_get "$(l2_qmp "$1" query-status)" return.status)" = running ] &&
+		stream_ok 120 && rx_ok "$1" 120
+	st=$?
+	echo "stop and cont in pre-copy, $1 -> $2: cancelled; source: $(stream_line)" >> "$L2_LOGDIR/migration-report.txt"
+	ktap_result $st stopcont_in_precopy_cancel_keeps_source "$(stream_line)"
+}
+
 # pf_reset_hop FROM TO VF: as hop, but the host takes the PF down and up
 # while the VM is in pre-copy (igb_down -> igb_reset clears the VF's queue
 # registers behind the driver; the guest's igbvf resets its VF when the PF
@@ -219,7 +280,7 @@ ktap_result $MC_ST multicast_works_on_vf0 "$MC_LINE"
 echo "a: $VLAN_LINE; $MC_LINE" >> "$L2_LOGDIR/migration-report.txt"
 
 cur=a
-hop a b "$VF1" && cur=b && hop b c "$VF0" && cur=c
+hop a b "$VF1" && cur=b && stopcont_cancel b x "$VF0" && hop b c "$VF0" && cur=c
 
 # The PF administrator pins VF1's MAC (the guest is on VF0 again, or still): the destination cannot take the
 # guest's MAC, the migration fails and the source keeps running.
