@@ -554,22 +554,12 @@ static void svf_igb_dirty_release_all(struct svf_igb_vfio *iv)
 static void svf_igb_dirty_scope(struct svf_igb_vfio *iv, bool quiet)
 {
 	struct svf_igb_dirty *d = &iv->dirty;
-	u32 lo, hi, len, q;
+	u32 i;
 
-	for (q = 0; q < SVF_NR_QUEUES; q++) {
-		if (!svf_igb_bar_read(iv, IGBVF_RDBAL(q), &lo) &&
-		    !svf_igb_bar_read(iv, IGBVF_RDBAH(q), &hi) &&
-		    !svf_igb_bar_read(iv, IGBVF_RDLEN(q), &len) && len &&
-		    svf_igb_touch(iv, (((u64)hi << 32) | lo) & PAGE_MASK,
-				  false) == 1)
+	/* the areas sampled since the last quiesce include the rings now */
+	for (i = 0; i < d->nr_area; i++)
+		if (svf_igb_touch(iv, d->area[i].base & PAGE_MASK, false) == 1)
 			return;
-		if (!svf_igb_bar_read(iv, IGBVF_TDBAL(q), &lo) &&
-		    !svf_igb_bar_read(iv, IGBVF_TDBAH(q), &hi) &&
-		    !svf_igb_bar_read(iv, IGBVF_TDLEN(q), &len) && len &&
-		    svf_igb_touch(iv, (((u64)hi << 32) | lo) & PAGE_MASK,
-				  false) == 1)
-			return;
-	}
 	if (svf_igb_touch(iv, 0, false) == 1 || quiet)
 		return;
 	if (!d->unscoped_warned)
