@@ -142,12 +142,12 @@ hop() {
 	ktap_result $? "${2}_igbvf_no_reset"
 }
 
-migration_active() {
-	[ "$(json_get "$(l2_qmp "$1" query-migrate)" return.status)" = active ]
-}
-
 migration_status() {
 	json_get "$(l2_qmp "$1" query-migrate)" return.status
+}
+
+migration_active() {
+	[ "$(migration_status "$1")" = active ]
 }
 
 migration_ended() {
@@ -175,10 +175,10 @@ stopcont_cancel() {
 	l2_migrate_start "$1" "$2" $PORT
 	st=$?
 	for i in $(seq 100); do
-		[ "$(migration_status "$1")" = active ] && break
+		migration_active "$1" && break
 		sleep 0.2
 	done
-	if [ "$(migration_status "$1")" != active ]; then
+	if ! migration_active "$1"; then
 		ktap_result 1 stopcont_in_precopy_cancel_keeps_source \
 			"no pre-copy to stop in: start $st, migration $(migration_status "$1")"
 		return 1
