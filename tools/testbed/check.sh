@@ -35,8 +35,22 @@ has_time() {
 	return 1
 }
 
-stage_start() { stage_name=$1; stage_t0=$SECONDS; echo "=== stage: $1"; }
-stage_end() { stages+=("$(printf '%-28s %4d s' "$stage_name" $((SECONDS - stage_t0)))"); }
+# Per stage: wall time, and the CPU time the whole machine spent in it
+# (every process, the background debug-kernel build included; from
+# /proc/stat), so that the table shows the critical path and idle cores.
+NCPU=$(nproc)
+HZ=$(getconf CLK_TCK)
+cpu_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+stage_start() {
+	stage_name=$1 stage_t0=$SECONDS stage_c0=$(cpu_ticks)
+	echo "=== stage: $1"
+}
+stage_end() {
+	local w=$((SECONDS - stage_t0)) c=$((($(cpu_ticks) - stage_c0) / HZ))
+	stages+=("$(printf '%-24s %5d s %6d s %4d%%' "$stage_name" $w $c \
+		$((w > 0 ? 100 * c / (w * NCPU) : 0)))")
+}
+check_c0=$(cpu_ticks)
 
 # result STATUS NAME [DETAIL]: a host-side test result.
 result() {
@@ -90,9 +104,12 @@ $(head -n 40 "$2/kmemleak.log")"
 
 summary() {
 	echo
-	echo "=== per-stage wall time"
+	local c=$((($(cpu_ticks) - check_c0) / HZ))
+	echo "=== per stage: wall time, CPU time (all processes), use of the $NCPU cores"
+	printf '%-24s %7s %8s %5s\n' stage wall cpu use
 	printf '%s\n' "${stages[@]}"
-	echo "total                        $SECONDS s"
+	printf '%-24s %5d s %6d s %4d%%\n' total $SECONDS $c \
+		$((SECONDS > 0 ? 100 * c / (SECONDS * NCPU) : 0))
 	[ "$skipped" -gt 0 ] && echo "$skipped skipped (not counted below)"
 	echo "$passed passed, $failed failed"
 }
