@@ -6,6 +6,8 @@
 #   make check        install dependencies, build, run every test in the
 #                     emulated SR-IOV host; prints "N passed, N failed"
 #   make demo         boot the emulated host, live-migrate a VM with its VF
+#   make quick        developers' inner loop: the L1 suites and one nested
+#                     round trip in one boot (Documentation/testbed.rst)
 #   make bench        migration and data-path figures (not part of check)
 #   make soak         many round-trip migrations (not part of check)
 #   make KDIR=...     build against another kernel tree
@@ -41,6 +43,9 @@ check:
 demo:
 	tools/testbed/demo.sh
 
+quick:
+	tools/testbed/quick.sh
+
 tools:
 	$(MAKE) -C tools/shadowvf O=$(BUILD)/tools
 
@@ -55,4 +60,4 @@ bench:
 soak:
 	tools/testbed/bench.sh soak
 
-.PHONY: all modules clean deps check demo tools dkms-src bench soak
+.PHONY: all modules clean deps check demo quick tools dkms-src bench soak
