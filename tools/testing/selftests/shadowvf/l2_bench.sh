@@ -72,7 +72,8 @@ series() {
 			return 1
 		fi
 		echo "downtime=$(json_get "$reply" return.downtime)" \
-			"gap=$(stat_get udp_max_gap_ms) blob=$(json_get "$reply" return.vfio.transferred)" \
+			"gap=$(stat_get udp_max_gap_ms) gapran=$(stat_get udp_max_gap_sender_ms)" \
+			"blob=$(json_get "$reply" return.vfio.transferred)" \
 			"total=$(json_get "$reply" return.total-time)" \
 			"stopbytes=$(json_get "$reply" return.ram.downtime-bytes) $dev" >> "/tmp/series.$kind"
 		echo "# $kind $i: $(tail -n 1 "/tmp/series.$kind")"
@@ -117,6 +118,8 @@ if part migration; then
 		eval "down_$k=$d gap_$k=$g stop_$k=$b"
 		log "$k: QEMU downtime ms: $(col $k downtime | tr '\n' ' ')-> median $d"
 		log "$k: guest traffic gap ms (UDP every 20 ms): $(col $k gap | tr '\n' ' ')-> median $g"
+		# the guest's clock across the gap: what it ran without sending
+		log "$k: of which the guest ran ms: $(col $k gapran | tr '\n' ' ')-> median $(median $(col $k gapran))"
 		log "$k: total migration time ms: $(col $k total | tr '\n' ' ')-> median $(median $(col $k total))"
 		log "$k: RAM bytes sent while stopped: $(col $k stopbytes | tr '\n' ' ')-> median $b"
 	done

@@ -58,7 +58,7 @@ log "dirty tracking: module parameter $track, VF0's log $(dbg "$VF0" dirty_track
 read -r slab0 unrec0 <<< "$(slab_kb)"
 mod0=$(mod_size)
 log "start: slab ${slab0} kB (unreclaimable ${unrec0} kB), module ${mod0} bytes; $(stream_line)"
-fails=0 resets=0 lost_total=0 pinned=0 downs= gaps= touched=
+fails=0 resets=0 lost_total=0 pinned=0 downs= gaps= rans= touched=
 for i in $(seq 1 $((2 * ROUNDS))); do
 	src=s$((i - 1)) dst=s$i vf=$VF0 srcvf=$VF1
 	[ $((i % 2)) = 1 ] && vf=$VF1 srcvf=$VF0
@@ -86,9 +86,9 @@ for i in $(seq 1 $((2 * ROUNDS))); do
 	r=$(grep -a 'L2: kmsg' "$L2_LOGDIR/$dst.log" | grep -c -i -E 'reset|hang|link is down')
 	resets=$((resets + r))
 	down=$(json_get "$reply" return.downtime) gap=$(stat_get udp_max_gap_ms)
-	downs="$downs $down" gaps="$gaps $gap"
+	downs="$downs $down" gaps="$gaps $gap" rans="$rans $(stat_get udp_max_gap_sender_ms)"
 	log "migration $i: downtime $down ms," \
-		"gap $gap ms, datagrams lost $lost, guest resets $r," \
+		"gap $(gap_line), datagrams lost $lost, guest resets $r," \
 		"bytes $(stat_get tcp_bytes), corrupt at $(stat_get tcp_bad_offset);" \
 		"host -> guest bytes $(rx_get "$dst" tcp_bytes), corrupt at $(rx_get "$dst" tcp_bad_offset);" \
 		"source VF pinned $p, touched at stop $t"
@@ -112,7 +112,8 @@ ktap_result $st no_pages_pinned_at_end "VF0 $p0, VF1 $p1"
 read -r slab1 unrec1 <<< "$(slab_kb)"
 log "end: slab ${slab1} kB (start ${slab0} kB), unreclaimable ${unrec1} kB (start ${unrec0} kB)," \
 	"module $(mod_size) bytes (start ${mod0})"
-[ -n "$downs" ] && log "medians: downtime $(median $downs) ms, gap $(median $gaps) ms," \
+[ -n "$downs" ] && log "medians: downtime $(median $downs) ms, gap $(median $gaps) ms" \
+	"(of which the guest ran $(median $rans) ms)," \
 	"pages touched at the stop $(median $touched)"
 log "summary: $((i)) migrations, $fails failed, $resets guest reset/hang lines," \
 	"$lost_total datagrams lost, guest -> host $(stream_line); host -> guest $rxl"

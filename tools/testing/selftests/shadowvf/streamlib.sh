@@ -70,6 +70,16 @@ sink_mark() {
 
 stat_get() { sed -n "s/^$1=//p" "$ST"; }
 
+# gap_line: the largest silence in the guest's datagrams since sink_mark,
+# split by the guest's own clock (carried in each datagram; it stands
+# still while the VM is stopped): "G ms (stopped S ms, ran R ms)", where
+# R is time the guest ran without a datagram reaching this host.
+gap_line() {
+	local g r
+	g=$(stat_get udp_max_gap_ms) r=$(stat_get udp_max_gap_sender_ms)
+	echo "$g ms (stopped $((g - r)) ms, ran $r ms)"
+}
+
 stream_line() {
 	echo "bytes $(stat_get tcp_bytes) bad_offset $(stat_get tcp_bad_offset)" \
 		"conns $(stat_get tcp_conns) closed $(stat_get tcp_closed)" \

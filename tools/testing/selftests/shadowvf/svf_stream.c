@@ -6,7 +6,12 @@
  *	TCP: a byte stream whose every 4-byte word is a hash of its index, so
  *	a lost, duplicated or reordered byte shows at the receiver; KBPS caps
  *	the rate (0: as fast as the socket takes it).
- *	UDP: one datagram carrying a sequence number every 20 ms.
+ *	UDP: one datagram every 20 ms carrying a sequence number and the
+ *	sender's CLOCK_MONOTONIC in ms: the VM's clock stands still while
+ *	the VM is stopped, so across the largest gap the receiver can split
+ *	its own silence into time the sender's clock did not run (the VM
+ *	stopped: the downtime as a peer sees it) and time the sender ran
+ *	without a datagram getting through.
  *
  *   svf_stream recv PORT STATUS    (in the emulated host)
  *	Checks the TCP bytes and the UDP sequence and rewrites STATUS (key=value
@@ -54,6 +59,7 @@
 struct udp_msg {
 	uint32_t magic;
 	uint32_t seq;
+	uint32_t ms;	/* the sender's clock, ms (low 32 bits) */
 };
 
 static uint64_t now_ms(void)
@@ -121,6 +127,7 @@ static int do_send(const char *ip, const char *port, long kbps)
 
 		if (t >= next_udp) {
 			msg.seq = htonl(seq++);
+			msg.ms = htonl((uint32_t)t);
 			send(udp, &msg, sizeof(msg), 0);
 			next_udp += UDP_PERIOD_MS;
 			/* after a pause (e.g. the VM was stopped) do not burst */
@@ -164,6 +171,8 @@ struct recv_state {
 	uint64_t bytes, bad_off, udp_rx, udp_dup, udp_late;
 	int64_t udp_max_seq;
 	uint64_t last_tcp, last_udp, tcp_gap, udp_gap, tcp_gap_at, udp_gap_at;
+	/* the sender's clock: at the last datagram, across the largest gap */
+	uint32_t last_udp_ms, udp_gap_sender_ms;
 	int conns, closed, err;
 };
 
@@ -194,19 +203,24 @@ static void write_status(const char *path, const struct recv_state *s,
 	fprintf(f, "udp_max_gap_ms=%llu\nudp_max_gap_at_ms=%llu\n",
 		(unsigned long long)s->udp_gap,
 		(unsigned long long)s->udp_gap_at);
+	fprintf(f, "udp_max_gap_sender_ms=%u\n", s->udp_gap_sender_ms);
 	fprintf(f, "uptime_ms=%llu\n", (unsigned long long)(now_ms() - t0));
 	fclose(f);
 	rename(tmp, path);
 }
 
-static void gap(uint64_t *last, uint64_t *max, uint64_t *at, uint64_t t,
-		uint64_t t0)
+/* returns 1 if the silence that ends at @t is the largest so far */
+static int gap(uint64_t *last, uint64_t *max, uint64_t *at, uint64_t t,
+	       uint64_t t0)
 {
-	if (*last && t - *last > *max) {
+	int largest = *last && t - *last > *max;
+
+	if (largest) {
 		*max = t - *last;
 		*at = *last - t0;
 	}
 	*last = t;
+	return largest;
 }
 
 static int do_recv(const char *port, const char *status)
@@ -254,6 +268,7 @@ static int do_recv(const char *port, const char *status)
 			} else {
 				s.tcp_gap = 0;
 				s.udp_gap = 0;
+				s.udp_gap_sender_ms = 0;
 			}
 		}
 		if (pfd[0].revents & POLLIN) {
@@ -271,9 +286,11 @@ static int do_recv(const char *port, const char *status)
 
 			n = recv(udp, &m, sizeof(m), 0);
 			if (n == sizeof(m) && ntohl(m.magic) == UDP_MAGIC) {
-				uint32_t q = ntohl(m.seq);
+				uint32_t q = ntohl(m.seq), ms = ntohl(m.ms);
 
-				gap(&s.last_udp, &s.udp_gap, &s.udp_gap_at, t, t0);
+				if (gap(&s.last_udp, &s.udp_gap, &s.udp_gap_at, t, t0))
+					s.udp_gap_sender_ms = ms - s.last_udp_ms;
+				s.last_udp_ms = ms;
 				if (q < (1u << 25) && (seen[q / 8] >> (q % 8)) & 1) {
 					s.udp_dup++;
 				} else {
