@@ -76,7 +76,10 @@ DEBUG=${SHADOWVF_DEBUG_KERNEL:-1}
 if [ "$DEBUG" = 1 ]; then
 	mkdir -p "$BUILD"
 	# own process group, so that an early exit can stop the whole build
-	setsid nice -n 10 "$here/mkkernel.sh" --install debug "defconfig kvm_guest.config" \
+	# its own wall and CPU time end its log (the stage table counts the
+	# whole machine)
+	setsid bash -c 'TIMEFORMAT="debug kernel build: wall %0R s, CPU %0U s user + %0S s system"
+		time nice -n 10 "$@"' mkkernel "$here/mkkernel.sh" --install debug "defconfig kvm_guest.config" \
 		> "$BUILD/debug-kernel.out" 2> "$BUILD/debug-kernel.log" &
 	dkpid=$!
 	trap 'kill -- -$dkpid 2>/dev/null' EXIT
