@@ -976,8 +976,10 @@ inval:
 /*
  * Why the pins cannot feed a log on this open, or NULL. Under iommufd a
  * physical device has no access to the IOAS (vfio_dma_rw() and
- * vfio_pin_pages() fail), so the rings cannot be read: refused rather
- * than reported empty. No IOMMU domain (no-IOMMU mode) is the same.
+ * vfio_pin_pages() fail with -EINVAL), so the rings cannot be read: not
+ * offered rather than reported empty. No IOMMU domain (no-IOMMU mode) is
+ * the same. Decided at open (svf_igb_log_offer()) and checked again at
+ * DMA_LOGGING_START.
  */
 static const char *svf_igb_log_unsupported(struct svf_igb_vfio *iv)
 {
@@ -1124,8 +1126,31 @@ const struct vfio_log_ops svf_igb_log_ops = {
 	.log_stop = svf_igb_log_stop,
 	.log_read_and_clear = svf_igb_log_read_and_clear,
 };
+
+/*
+ * Offer DMA logging on this open only where it can work. A VMM that sees
+ * log_ops uses them for the device, and QEMU fails the whole migration
+ * when DMA_LOGGING_START fails (it does not fall back); without them it
+ * tracks guest RAM through the container (type1's dirty bitmap) or the
+ * IOMMU, or refuses to migrate: slower, never wrong. The open comes after
+ * an iommufd bind and before any ioctl on the device, and the core reads
+ * log_ops only from those ioctls.
+ */
+static void svf_igb_log_offer(struct svf_igb_vfio *iv)
+{
+	const char *why = svf_igb_log_unsupported(iv);
+
+	svf_igb_vdev(iv)->log_ops = why ? NULL : &svf_igb_log_ops;
+	if (why)
+		pci_info(iv->core_device.pdev,
+			 "DMA logging not offered on this open: %s\n", why);
+}
 #else
 static inline void svf_igb_log_end(struct svf_igb_dirty *d)
+{
+}
+
+static inline void svf_igb_log_offer(struct svf_igb_vfio *iv)
 {
 }
 #endif
@@ -1142,6 +1167,7 @@ void svf_igb_dirty_open(struct svf_igb_vfio *iv)
 	iv->dirty.enabled = dirty_tracking || iv->dirty.sticky;
 	iv->dirty.lost = false;
 	mutex_unlock(&iv->dirty.lock);
+	svf_igb_log_offer(iv);
 	if (iv->dirty.sticky && iv->dirty.enabled)
 		__svf_igb_dirty_start(iv, true);
 }

@@ -12,8 +12,10 @@
  * The MSI-X BAR is not mmappable (svf_igb_quirk_no_mmap(), quirks.c).
  *
  * Device dirty tracking (vfio_log_ops, dirty.c) is offered only where the
- * kernel has CONFIG_IOMMUFD_DRIVER: without it the core's iova_bitmap is
- * a stub and every DMA_LOGGING_REPORT would fail.
+ * kernel has CONFIG_IOMMUFD_DRIVER (without it the core's iova_bitmap is
+ * a stub and every DMA_LOGGING_REPORT would fail), and only on an open
+ * where it can work (svf_igb_log_offer(): not through iommufd, not with
+ * dirty_tracking=0, not without an IOMMU domain).
  */
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
