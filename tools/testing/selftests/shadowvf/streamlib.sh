@@ -73,7 +73,9 @@ stat_get() { sed -n "s/^$1=//p" "$ST"; }
 # gap_line: the largest silence in the guest's datagrams since sink_mark,
 # split by the guest's own clock (carried in each datagram; it stands
 # still while the VM is stopped): "G ms (stopped S ms, ran R ms)", where
-# R is time the guest ran without a datagram reaching this host.
+# R is time the guest ran without a datagram reaching this host; time a
+# datagram spent queued before the gap counts in R (S can come out
+# negative), so the split is approximate.
 gap_line() {
 	local g r
 	g=$(stat_get udp_max_gap_ms) r=$(stat_get udp_max_gap_sender_ms)
