@@ -978,8 +978,8 @@ inval:
  * physical device has no access to the IOAS (vfio_dma_rw() and
  * vfio_pin_pages() fail with -EINVAL), so the rings cannot be read: not
  * offered rather than reported empty. No IOMMU domain (no-IOMMU mode) is
- * the same. Decided at open (svf_igb_log_offer()) and checked again at
- * DMA_LOGGING_START.
+ * the same. Decided at open (svf_igb_log_offer()): none of it changes
+ * while the device is open.
  */
 static const char *svf_igb_log_unsupported(struct svf_igb_vfio *iv)
 {
@@ -1004,10 +1004,12 @@ static const char *svf_igb_log_unsupported(struct svf_igb_vfio *iv)
  * Starts the tracker if it is not on (as entering PRE_COPY would), so the
  * log holds every page the VF can write from now on.
  *
+ * Only called on an open that offered the log (svf_igb_log_offer()), so
+ * the pins can see the rings.
+ *
  * Return: 0; -EINVAL for a page size that is not a power of two or a range
  * that is empty or not page aligned; -EBUSY if logging is on already;
- * -EOPNOTSUPP where the pins cannot see the rings (one line in the kernel
- * log says why); -ENOMEM.
+ * -ENOMEM.
  */
 static int svf_igb_log_start(struct vfio_device *vdev,
 			     struct rb_root_cached *ranges, u32 nnodes,
@@ -1016,7 +1018,6 @@ static int svf_igb_log_start(struct vfio_device *vdev,
 	struct svf_igb_vfio *iv = to_svf_igb(vdev);
 	struct svf_igb_dirty *d = &iv->dirty;
 	struct svf_igb_logrange *r;
-	const char *why;
 	int ret = 0;
 
 	if (!*page_size || !is_power_of_2(*page_size))
@@ -1026,12 +1027,6 @@ static int svf_igb_log_start(struct vfio_device *vdev,
 		return PTR_ERR(r);
 
 	mutex_lock(&iv->state_mutex);
-	why = svf_igb_log_unsupported(iv);
-	if (why) {
-		pci_err(iv->core_device.pdev, "DMA logging refused: %s\n", why);
-		ret = -EOPNOTSUPP;
-		goto out;
-	}
 	mutex_lock(&d->lock);
 	if (d->log.on) {
 		mutex_unlock(&d->lock);
