@@ -45,21 +45,23 @@ stage_start() {
 	stage_name=$1 stage_t0=$SECONDS stage_c0=$(cpu_ticks)
 	echo "=== stage: $1"
 }
+# stage_row NAME WALL CPU: one line of the table
+stage_row() {
+	printf '%-24s %5d s %6d s %4d%%' "$1" "$2" "$3" $(($2 > 0 ? 100 * $3 / ($2 * NCPU) : 0))
+}
 stage_end() {
-	local w=$((SECONDS - stage_t0)) c=$((($(cpu_ticks) - stage_c0) / HZ))
-	stages+=("$(printf '%-24s %5d s %6d s %4d%%' "$stage_name" $w $c \
-		$((w > 0 ? 100 * c / (w * NCPU) : 0)))")
+	stages+=("$(stage_row "$stage_name" $((SECONDS - stage_t0)) \
+		$((($(cpu_ticks) - stage_c0) / HZ)))")
 }
 check_c0=$(cpu_ticks)
 
 summary() {
 	echo
-	local c=$((($(cpu_ticks) - check_c0) / HZ))
 	echo "=== per stage: wall time, CPU time (all processes), use of the $NCPU cores"
 	printf '%-24s %7s %8s %5s\n' stage wall cpu use
 	printf '%s\n' "${stages[@]}"
-	printf '%-24s %5d s %6d s %4d%%\n' total $SECONDS $c \
-		$((SECONDS > 0 ? 100 * c / (SECONDS * NCPU) : 0))
+	stage_row total $SECONDS $((($(cpu_ticks) - check_c0) / HZ))
+	echo
 	[ "$skipped" -gt 0 ] && echo "$skipped skipped (not counted below)"
 	echo "$passed passed, $failed failed"
 }

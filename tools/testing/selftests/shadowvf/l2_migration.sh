@@ -119,9 +119,9 @@ hop() {
 
 	stream_ok 120
 	st=$?
-	gap=$(stat_get udp_max_gap_ms)
-	ktap_diag "stream: $(stream_line); traffic gap $(gap_line) (UDP), $(stat_get tcp_max_gap_ms) ms (TCP)"
-	echo "$1 -> $2: downtime ${down:-?} ms, traffic gap $(gap_line)," \
+	gap=$(gap_line)
+	ktap_diag "stream: $(stream_line); traffic gap $gap (UDP), $(stat_get tcp_max_gap_ms) ms (TCP)"
+	echo "$1 -> $2: downtime ${down:-?} ms, traffic gap $gap," \
 		"device state $(json_get "$reply" return.vfio.transferred) bytes; driver: $dev" \
 		>> "$L2_LOGDIR/migration-report.txt"
 	ktap_result $st "${2}_stream_intact" "$(stream_line)"

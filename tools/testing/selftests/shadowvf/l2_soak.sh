@@ -86,9 +86,10 @@ for i in $(seq 1 $((2 * ROUNDS))); do
 	r=$(grep -a 'L2: kmsg' "$L2_LOGDIR/$dst.log" | grep -c -i -E 'reset|hang|link is down')
 	resets=$((resets + r))
 	down=$(json_get "$reply" return.downtime) gap=$(stat_get udp_max_gap_ms)
-	downs="$downs $down" gaps="$gaps $gap" rans="$rans $(stat_get udp_max_gap_sender_ms)"
+	ran=$(stat_get udp_max_gap_sender_ms)
+	downs="$downs $down" gaps="$gaps $gap" rans="$rans $ran"
 	log "migration $i: downtime $down ms," \
-		"gap $(gap_line), datagrams lost $lost, guest resets $r," \
+		"gap $(gap_line "$gap" "$ran"), datagrams lost $lost, guest resets $r," \
 		"bytes $(stat_get tcp_bytes), corrupt at $(stat_get tcp_bad_offset);" \
 		"host -> guest bytes $(rx_get "$dst" tcp_bytes), corrupt at $(rx_get "$dst" tcp_bad_offset);" \
 		"source VF pinned $p, touched at stop $t"

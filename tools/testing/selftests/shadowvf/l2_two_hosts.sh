@@ -259,8 +259,8 @@ hop() {
 
 	stream_ok 120
 	st=$?
-	gap=$(stat_get udp_max_gap_ms)
-	ktap_diag "stream: $(stream_line); traffic gap $(gap_line) (UDP), $(stat_get tcp_max_gap_ms) ms (TCP)"
+	gap=$(gap_line)
+	ktap_diag "stream: $(stream_line); traffic gap $gap (UDP), $(stat_get tcp_max_gap_ms) ms (TCP)"
 	ktap_result $st "${dst}_stream_intact" "$(stream_line)"
 	# from the destination's own count: the source's last status line
 	# can be older than the state the destination resumed from
@@ -275,7 +275,7 @@ hop() {
 	ktap_result $? "${dst}_reachable_from_b"
 	no_igbvf_trouble "$dst"
 	ktap_result $? "${dst}_igbvf_no_reset"
-	report "$src ($sh) -> $dst ($dh): downtime ${down:-?} ms, traffic gap $(gap_line) (UDP)," \
+	report "$src ($sh) -> $dst ($dh): downtime ${down:-?} ms, traffic gap $gap (UDP)," \
 		"$(stat_get tcp_max_gap_ms) ms (TCP), total $(json_get "$reply" return.total-time) ms," \
 		"wall $wall s, RAM $(json_get "$reply" return.ram.transferred) bytes," \
 		"device state $(json_get "$reply" return.vfio.transferred) bytes; driver: $dev"

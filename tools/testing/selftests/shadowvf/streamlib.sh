@@ -70,15 +70,15 @@ sink_mark() {
 
 stat_get() { sed -n "s/^$1=//p" "$ST"; }
 
-# gap_line: the largest silence in the guest's datagrams since sink_mark,
-# split by the guest's own clock (carried in each datagram; it stands
-# still while the VM is stopped): "G ms (stopped S ms, ran R ms)", where
-# R is time the guest ran without a datagram reaching this host; time a
-# datagram spent queued before the gap counts in R (S can come out
-# negative), so the split is approximate.
+# gap_line [G R]: the largest silence in the guest's datagrams since
+# sink_mark (G ms, default: the receiver's now), split by the guest's own
+# clock (carried in each datagram; it stands still while the VM is
+# stopped; R ms of it ran): "G ms (stopped G-R ms, ran R ms)". R is time
+# the guest ran without a datagram reaching this host; time a datagram
+# spent queued before the gap counts in R (S can come out negative), so
+# the split is approximate.
 gap_line() {
-	local g r
-	g=$(stat_get udp_max_gap_ms) r=$(stat_get udp_max_gap_sender_ms)
+	local g=${1:-$(stat_get udp_max_gap_ms)} r=${2:-$(stat_get udp_max_gap_sender_ms)}
 	echo "$g ms (stopped $((g - r)) ms, ran $r ms)"
 }
 
