@@ -1,25 +1,37 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: install dependencies, build, run every test (host-side checks,
-# then the emulated SR-IOV host with its nested VMs on Debian's kernel, then
-# the L1-level suite again on a debug kernel with KASAN, lockdep and
-# kmemleak), print per-stage timings and a final "N passed, N failed" line.
-# Exit status 0 only if nothing failed.
+# then the emulated SR-IOV host with its nested VMs on Debian's kernel, two
+# emulated hosts on one cable, and the L1-level suite again on a debug
+# kernel with KASAN, lockdep and kmemleak), print a table of where the time
+# went and a final "N passed, N failed" line. Exit status 0 only if nothing
+# failed.
 #
-# The debug kernel builds in the background from the start: the emulated
-# host runs one vCPU, so the second core is free for most of the run.
+# The work is a graph, run so that neither core idles (Documentation/
+# testbed.rst, "Where make check's time goes"): the two kernels the bed
+# builds (the nested VMs' and the debug one) start as soon as the kernel
+# sources are unpacked, beside the rest of the installs; the emulated host
+# boots as soon as the module and images are built and runs its L1-level
+# tests while the nested VMs' kernel is still building (its nested tests
+# wait for it); the two hosts start when that kernel is there, and the
+# debug kernel's suite when the debug kernel is. Each boot of an emulated
+# host is one TCG vCPU: three of them and the kernel builds share the two
+# cores.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-$REPO/build}
 RES=$BUILD/results
+JOBS=$BUILD/jobs
 stages=()
 . "$here/checklib.sh"
 
 # CI ends the whole run at 90 minutes. A slow machine or a hung test must
-# still end in a summary: the long stages get at most what is left of this
-# budget (seconds from the start, SHADOWVF_CHECK_BUDGET), less what the
-# stages after them need, and a stage with too little left fails at once.
+# still end in a summary: every boot of an emulated host gets at most what
+# is left of this budget (seconds from the start, SHADOWVF_CHECK_BUDGET)
+# less what must follow it, a stage with too little left fails at once,
+# and a background job still running at the end of the budget is stopped
+# and counted as failed.
 BUDGET=${SHADOWVF_CHECK_BUDGET:-4800}
 # cap MAX RESERVE: MAX seconds, or what the budget has left after RESERVE
 cap() {
@@ -35,36 +47,108 @@ has_time() {
 	return 1
 }
 
-# Per stage: wall time, and the CPU time the whole machine spent in it
-# (every process, the background debug-kernel build included; from
-# /proc/stat), so that the table shows the critical path and idle cores.
+# The table: for each stage (in the foreground) and each job (in the
+# background) its start and end (seconds from the start of make check),
+# its wall time and the CPU time of its own processes; the total line has
+# the CPU time of the whole machine and the use of its cores.
 NCPU=$(nproc)
 HZ=$(getconf CLK_TCK)
 cpu_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-stage_start() {
-	stage_name=$1 stage_t0=$SECONDS stage_c0=$(cpu_ticks)
-	echo "=== stage: $1"
-}
-# stage_row NAME WALL CPU: one line of the table
+# CPU ticks of this shell's waited-for children (the jobs are not its
+# children: job_start detaches them)
+child_ticks() { awk '{ print $16 + $17 }' "/proc/$$/stat"; }
+# stage_row NAME START END CPU
 stage_row() {
-	printf '%-24s %5d s %6d s %4d%%' "$1" "$2" "$3" $(($2 > 0 ? 100 * $3 / ($2 * NCPU) : 0))
+	printf '%-24s %5d %5d %5d s %6d s' "$1" "$2" "$3" $(($3 - $2)) "$4"
+}
+stage_start() {
+	stage_name=$1 stage_t0=$SECONDS stage_c0=$(child_ticks)
+	echo "=== stage: $1 (at $SECONDS s)"
 }
 stage_end() {
-	stages+=("$(stage_row "$stage_name" $((SECONDS - stage_t0)) \
-		$((($(cpu_ticks) - stage_c0) / HZ)))")
+	stages+=("$(stage_row "$stage_name" "$stage_t0" $SECONDS \
+		$((($(child_ticks) - stage_c0) / HZ)))")
 }
-check_c0=$(cpu_ticks)
+check_c0=$(cpu_ticks) check_e0=$(($(date +%s) - SECONDS))
+
+# job_start NAME CMD...: run CMD in the background (tools/testbed/job.sh:
+# output in $JOBS/NAME.log, exit status in NAME.rc, wall and CPU time in
+# NAME.time), in a session of its own so that it can be stopped whole.
+declare -A jpid jt0
+job_start() {
+	local n=$1
+	shift
+	rm -f "$JOBS/$n".{rc,time,log,pid}
+	jt0[$n]=$SECONDS
+	echo "=== job: $n (at $SECONDS s)"
+	( setsid "$here/job.sh" "$JOBS" "$n" "$@" & echo $! > "$JOBS/$n.pid" )
+	jpid[$n]=$(cat "$JOBS/$n.pid")
+}
+# job_wait NAME: wait for the job (no longer than the budget allows: then
+# it is stopped, and fails); its exit status in jst, its row in the table
+job_wait() {
+	local n=$1 w u s c e
+	while [ ! -f "$JOBS/$n.rc" ] && kill -0 "${jpid[$n]}" 2>/dev/null &&
+		[ $SECONDS -lt $((BUDGET - 30)) ]; do
+		sleep 2
+	done
+	sleep 0.2
+	if [ ! -f "$JOBS/$n.rc" ]; then
+		kill -- -"${jpid[$n]}" 2>/dev/null
+		result 1 "${n}_finished_in_budget" "still running at $SECONDS s, stopped"
+		echo 124 > "$JOBS/$n.rc"
+	fi
+	jst=$(cat "$JOBS/$n.rc")
+	read -r w u s < "$JOBS/$n.time" 2>/dev/null || u=0 s=0
+	c=$(awk -v u="${u:-0}" -v s="${s:-0}" 'BEGIN { printf "%d", u + s }')
+	# it ended when it wrote its status, maybe long before this wait
+	e=$(($(stat -c %Y "$JOBS/$n.rc") - check_e0))
+	stages+=("$(stage_row "$n" "${jt0[$n]}" "$e" "$c")  (background)")
+	echo "=== job done: $n (at $SECONDS s, exit $jst)"
+}
+stop_jobs() {
+	local n
+	for n in "${!jpid[@]}"; do
+		[ -f "$JOBS/$n.rc" ] || kill -- -"${jpid[$n]}" 2>/dev/null
+	done
+}
+trap stop_jobs EXIT
 
 summary() {
 	echo
-	echo "=== per stage: wall time, CPU time (all processes), use of the $NCPU cores"
-	printf '%-24s %7s %8s %5s\n' stage wall cpu use
+	echo "=== where the time went: start and end (s from the start), wall, CPU of"
+	echo "=== the stage's own processes; total: CPU of the whole machine, $NCPU cores"
+	printf '%-24s %5s %5s %7s %8s\n' stage start end wall cpu
 	printf '%s\n' "${stages[@]}"
-	stage_row total $SECONDS $((($(cpu_ticks) - check_c0) / HZ))
+	local tc=$((($(cpu_ticks) - check_c0) / HZ))
+	printf '%-24s %5d %5d %5d s %6d s  (%d%% of %d cores)\n' total 0 $SECONDS $SECONDS "$tc" \
+		$((SECONDS > 0 ? 100 * tc / (SECONDS * NCPU) : 0)) "$NCPU"
 	echo
 	[ "$skipped" -gt 0 ] && echo "$skipped skipped (not counted below)"
 	echo "$passed passed, $failed failed"
 }
+
+mkdir -p "$BUILD" "$JOBS"
+# Kernel sources first: the bed's two kernels build while the rest installs.
+stage_start deps-kbuild
+if ! "$here/deps.sh" kbuild; then
+	result 1 deps_installed "tools/testbed/deps.sh kbuild failed"
+	stage_end; summary; exit 1
+fi
+stage_end
+# the nested VMs' kernel (tinyconfig), needed by every nested test; never
+# an old one (an earlier run's image must not pass for this one)
+rm -f "$BUILD/images/l2-bzImage"
+job_start l2-kernel bash -c 'd=$("$1" l2 tinyconfig) && mkdir -p "${2%/*}" &&
+	cp "$d/arch/x86/boot/bzImage" "$2.tmp" && mv "$2.tmp" "$2"' \
+	l2-kernel "$here/mkkernel.sh" "$BUILD/images/l2-bzImage"
+DEBUG=${SHADOWVF_DEBUG_KERNEL:-1}
+if [ "$DEBUG" = 1 ]; then
+	# below the emulated hosts, which are single-threaded and on the
+	# critical path; it fills the cycles they leave
+	job_start debug-kernel nice -n "${SHADOWVF_DEBUG_NICE:-5}" "$here/mkkernel.sh" --install debug \
+		"defconfig kvm_guest.config"
+fi
 
 stage_start deps
 if ! "$here/deps.sh"; then
@@ -74,18 +158,6 @@ fi
 stage_end
 KVER=$("$here/kver.sh")
 echo "kernel: $KVER"
-DEBUG=${SHADOWVF_DEBUG_KERNEL:-1}
-if [ "$DEBUG" = 1 ]; then
-	mkdir -p "$BUILD"
-	# own process group, so that an early exit can stop the whole build
-	# its own wall and CPU time end its log (the stage table counts the
-	# whole machine)
-	setsid bash -c 'TIMEFORMAT="debug kernel build: wall %0R s, CPU %0U s user + %0S s system"
-		time nice -n 10 "$@"' mkkernel "$here/mkkernel.sh" --install debug "defconfig kvm_guest.config" \
-		> "$BUILD/debug-kernel.out" 2> "$BUILD/debug-kernel.log" &
-	dkpid=$!
-	trap 'kill -- -$dkpid 2>/dev/null' EXIT
-fi
 
 stage_start build
 mkdir -p "$BUILD"
@@ -275,8 +347,41 @@ out=$(make -C "$REPO" KVER="$KVER" C=2 modules 2>&1 | grep -E 'warning|error' ||
 result $? sparse_clean "$out"
 stage_end
 
+stage_start images
+"$here/mkimages.sh" "$KVER" "$BUILD/images" "$BUILD/selftests/svf_stream" ||
+	{ result 1 images_built; stage_end; summary; exit 1; }
+stage_end
+
+# The harness must notice the QEMU VF-BAR bug rather than time out in a
+# traffic test: boot once without the workaround and expect the BAR check
+# to fail L1 and the host command.
+stage_start harness-selftest
+out=$BUILD/results-nobarfix
+"$here/run-l1.sh" --quiet --no-bar-fix --timeout 300 --kver "$KVER" \
+	--images "$BUILD/images" --out "$out" "$here/l1-main.sh" \
+	REPO="$REPO" BUILD="$BUILD" TESTS=""
+st=$?
+[ $st = 1 ] && grep -q '^not ok 3 vf_bars_below_4g # VF BARs above 4 GiB' "$out/bed.ktap"
+result $? harness_detects_vf_bars_above_4g "exit $st, $(grep vf_bars "$out/bed.ktap" 2>/dev/null)"
+stage_end
+
+# The emulated host on Debian's kernel: the L1-level tests (which run on
+# both kernels), then the nested (L2) ones, which cost minutes each in
+# nested TCG: once, on the kernel users run. It boots now; its nested
+# tests wait for the L2 kernel (L2_READY, l1-main.sh), which reaches it
+# through its results share.
+mkdir -p "$RES"
+rm -f "$RES/l2-bzImage" "$RES/l2-ready" "$RES/l2-ready.failed"
+t=$(cap 3000 300)
+if has_time emulated_host "$t"; then
+	l1_args "$KVER" "$BUILD/images" "$RES" "$t" "$L1_TESTS $L2_TESTS" "" \
+		L2_KERNEL=/results/l2-bzImage L2_READY=/results/l2-ready
+	job_start emulated-host "${l1cmd[@]}"
+fi
+
 # The blob decoder in user space: the generator the in-kernel fuzz test
-# uses, checked against it, and libFuzzer for a fixed time.
+# uses, checked against it, and libFuzzer for a fixed time (beside the
+# emulated host's first tests).
 stage_start fuzz
 make -s -C "$REPO/tools/testing/selftests/shadowvf/fuzz" O="$BUILD/fuzz" check \
 	> "$BUILD/fuzz-check.log" 2>&1
@@ -289,78 +394,84 @@ echo "$out" | tail -n 3
 result $st libfuzzer_blob_decoder "$(echo "$out" | tail -n 1)"
 stage_end
 
-stage_start images
-"$here/mkimages.sh" "$KVER" "$BUILD/images" "$BUILD/selftests/svf_stream" ||
-	{ result 1 images_built; stage_end; summary; exit 1; }
-stage_end
-
-# The harness must notice the QEMU VF-BAR bug rather than time out in a
-# traffic test: boot once without the workaround and expect the BAR check
-# to fail L1 and the host command.
-stage_start l2-kernel
-if l2k=$("$here/mkkernel.sh" l2 tinyconfig 2> "$BUILD/l2-kernel.log"); then
-	cp "$l2k/arch/x86/boot/bzImage" "$BUILD/images/l2-bzImage"
+stage_start l2-kernel-wait
+job_wait l2-kernel
+if [ "$jst" = 0 ] && [ -f "$BUILD/images/l2-bzImage" ]; then
 	result 0 l2_kernel_built
+	cp "$BUILD/images/l2-bzImage" "$RES/l2-bzImage.tmp" &&
+		mv "$RES/l2-bzImage.tmp" "$RES/l2-bzImage" && touch "$RES/l2-ready"
 else
-	tail -n 40 "$BUILD/l2-kernel.log"
-	result 1 l2_kernel_built
+	tail -n 40 "$JOBS/l2-kernel.log"
+	result 1 l2_kernel_built "see $JOBS/l2-kernel.log"
+	touch "$RES/l2-ready.failed"
 fi
-stage_end
-
-stage_start harness-selftest
-out=$BUILD/results-nobarfix
-"$here/run-l1.sh" --quiet --no-bar-fix --timeout 300 --kver "$KVER" \
-	--images "$BUILD/images" --out "$out" "$here/l1-main.sh" \
-	REPO="$REPO" BUILD="$BUILD" TESTS=""
-st=$?
-[ $st = 1 ] && grep -q '^not ok 3 vf_bars_below_4g # VF BARs above 4 GiB' "$out/bed.ktap"
-result $? harness_detects_vf_bars_above_4g "exit $st, $(grep vf_bars "$out/bed.ktap" 2>/dev/null)"
-stage_end
-
-stage_start emulated-host
-# L1-level tests run on both kernels; the nested (L2) ones, which cost
-# minutes each in nested TCG, once, on the kernel users run.
-# two hosts and the debug kernel's suite need about 1500 and 700 s more
-t=$(cap 3000 1500)
-has_time emulated_host "$t" && run_l1 "$KVER" "$BUILD/images" "$RES" "$t" "$L1_TESTS $L2_TESTS"
-[ -f "$RES/migration-report.txt" ] && cat "$RES/migration-report.txt"
-klog_clean "kernel_log_clean ($KVER)" "$RES"
 stage_end
 
 # Two emulated hosts on one cable (run-pair.sh): a VM moves A -> B -> A
 # over the network with both streams checked, after two moves B must
 # refuse (another administrative MAC, a port VLAN on B only) have left it
 # running on A; then A -> B with the same port VLAN on both. Once, on
-# Debian's kernel: ~14 minutes of nested emulation. Then, in the same boot
-# of the hosts, the same through libvirt (l2_libvirt.sh: libvirtd binds
-# the VF to igbvf-vfio-pci from modules.alias, virsh migrate --live;
-# ~7 minutes more). Its module index is computed here (modindex.sh).
-stage_start two-hosts
+# Debian's kernel. Then, in the same boot of the hosts, the same through
+# libvirt (l2_libvirt.sh: libvirtd binds the VF to igbvf-vfio-pci from
+# modules.alias, virsh migrate --live). Its module index is computed here
+# (modindex.sh).
 POUT=$BUILD/results-pair
 "$here/modindex.sh" "$KVER" "$BUILD/modules/$KVER/igbvf-vfio-pci.ko" "$BUILD/modindex"
 result $? module_index_for_the_hosts "modindex.sh: depmod -b over an image of /lib/modules/$KVER"
-t=$(cap 4200 700)
+t=$(cap 2700 300)
 has_time two_hosts "$t" &&
-	"$here/run-pair.sh" --quiet --timeout "$t" --kver "$KVER" --images "$BUILD/images" \
-	--out "$POUT" REPO="$REPO" BUILD="$BUILD" \
+	job_start two-hosts "$here/run-pair.sh" --quiet --timeout "$t" --kver "$KVER" \
+	--images "$BUILD/images" --out "$POUT" REPO="$REPO" BUILD="$BUILD" \
 	TESTS="$T/l2_two_hosts.sh $T/l2_libvirt.sh" TEST_TIMEOUT=2300
-st=$?
-echo "two hosts: exit status $st; results in $POUT/a and $POUT/b"
-[ $st = 124 ] && result 1 "two_hosts_finished_in_time"
-for h in a b; do
-	for f in "$POUT/$h"/*.ktap; do
-		[ -f "$f" ] || continue
-		echo "--- host $h: $(basename "$f")"
-		cat "$f"
-	done
-	count_ktap "$POUT/$h"/bed.ktap "$POUT/$h"/l2_two_hosts.ktap "$POUT/$h"/l2_libvirt.ktap
-	klog_clean "kernel_log_clean (two hosts, $h)" "$POUT/$h"
-done
-[ -f "$POUT/pair/two-hosts-report.txt" ] && cat "$POUT/pair/two-hosts-report.txt"
-[ -f "$POUT/pair/libvirt-report.txt" ] && cat "$POUT/pair/libvirt-report.txt"
-# how long each test took in host a (l1-main.sh's last line of each)
-grep -h '^# l2_[a-z_]*: exit' "$POUT/a"/*.ktap
-stage_end
+
+if [ "$DEBUG" = 1 ]; then
+	stage_start debug-kernel-wait
+	job_wait debug-kernel
+	tail -n 5 "$JOBS/debug-kernel.log"
+	dkdir=$(tail -n 1 "$JOBS/debug-kernel.log")
+	DKVER=$(cat "$dkdir/include/config/kernel.release" 2>/dev/null)
+	[ "$jst" = 0 ] && [ -n "$DKVER" ]
+	result $? debug_kernel_built "see $JOBS/debug-kernel.log"
+	stage_end
+fi
+if [ "$DEBUG" = 1 ] && [ -n "$DKVER" ]; then
+	stage_start debug-module
+	echo "debug kernel: $DKVER ($dkdir)"
+	# the module, built against the debug kernel's tree from a copy of
+	# the sources (kbuild's clean of an external module deletes every
+	# .ko below it, build/ included)
+	rm -rf "$BUILD/debug-src"
+	mkdir -p "$BUILD/debug-src" "$BUILD/modules/$DKVER"
+	cp -r "$REPO/Kbuild" "$REPO/drivers" "$REPO/include" "$BUILD/debug-src/"
+	find "$BUILD/debug-src" -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
+	make -C "$dkdir" M="$BUILD/debug-src" modules > "$BUILD/build-debug.log" 2>&1 &&
+		! grep -q 'warning:' "$BUILD/build-debug.log"
+	result $? "module_builds_without_warnings ($DKVER)"
+	cp "$BUILD/debug-src/drivers/vfio/pci/igbvf/igbvf-vfio-pci.ko" "$BUILD/modules/$DKVER/"
+	"$here/mkimages.sh" "$DKVER" "$BUILD/images-debug" > /dev/null
+	stage_end
+	# no5lvl: with 5-level paging (TCG's -cpu max) KASAN reported a wild
+	# access in the first interrupt at boot and turned lock debugging off;
+	# kasan_multi_shot: report every bug, not only the first
+	t=$(cap 1800 60)
+	if has_time debug_emulated_host "$t"; then
+		l1_args "$DKVER" "$BUILD/images-debug" "$BUILD/results-debug" "$t" "$L1_TESTS" \
+			"no5lvl kasan_multi_shot"
+		job_start debug-emulated-host "${l1cmd[@]}"
+	fi
+fi
+
+# What the jobs found, in a fixed order.
+if [ -n "${jpid[emulated-host]:-}" ]; then
+	stage_start emulated-host-results
+	job_wait emulated-host
+	cat "$JOBS/emulated-host.log"
+	l1_collect "$KVER" "$RES" "$jst" "$L1_TESTS $L2_TESTS"
+	grep -h '^l1: waited' "$RES/l1-serial.log"
+	[ -f "$RES/migration-report.txt" ] && cat "$RES/migration-report.txt"
+	klog_clean "kernel_log_clean ($KVER)" "$RES"
+	stage_end
+fi
 
 # A stream the emulated host saved from a real save of VF0 (written by an
 # L1 test during this run, if that test exists).
@@ -378,48 +489,34 @@ else
 fi
 stage_end
 
-if [ "$DEBUG" = 1 ]; then
-	stage_start debug-kernel
-	# its suite needs about 600 s: a build not done by then is stopped
-	while kill -0 "$dkpid" 2>/dev/null && [ "$(cap 600 600)" -ge 60 ]; do
-		sleep 10
+if [ -n "${jpid[two-hosts]:-}" ]; then
+	stage_start two-hosts-results
+	job_wait two-hosts
+	st=$jst
+	cat "$JOBS/two-hosts.log"
+	echo "two hosts: exit status $st; results in $POUT/a and $POUT/b"
+	[ "$st" = 124 ] && result 1 "two_hosts_finished_in_time"
+	for h in a b; do
+		for f in "$POUT/$h"/*.ktap; do
+			[ -f "$f" ] || continue
+			echo "--- host $h: $(basename "$f")"
+			cat "$f"
+		done
+		count_ktap "$POUT/$h"/bed.ktap "$POUT/$h"/l2_two_hosts.ktap "$POUT/$h"/l2_libvirt.ktap
+		klog_clean "kernel_log_clean (two hosts, $h)" "$POUT/$h"
 	done
-	if kill -0 "$dkpid" 2>/dev/null; then
-		kill -- -"$dkpid" 2>/dev/null
-		echo "debug kernel: not built at $SECONDS s, stopped (budget $BUDGET s)" \
-			>> "$BUILD/debug-kernel.log"
-	fi
-	wait "$dkpid"
-	dst=$?
-	tail -n 5 "$BUILD/debug-kernel.log"
-	dkdir=$(cat "$BUILD/debug-kernel.out" 2>/dev/null)
-	DKVER=$(cat "$dkdir/include/config/kernel.release" 2>/dev/null)
-	[ $dst = 0 ] && [ -n "$DKVER" ]
-	result $? debug_kernel_built "see $BUILD/debug-kernel.log"
+	[ -f "$POUT/pair/two-hosts-report.txt" ] && cat "$POUT/pair/two-hosts-report.txt"
+	[ -f "$POUT/pair/libvirt-report.txt" ] && cat "$POUT/pair/libvirt-report.txt"
+	# how long each test took in host a (l1-main.sh's last line of each)
+	grep -h '^# l2_[a-z_]*: exit' "$POUT/a"/*.ktap
 	stage_end
 fi
-if [ "$DEBUG" = 1 ] && [ $dst = 0 ] && [ -n "$DKVER" ]; then
-	stage_start debug-emulated-host
-	echo "debug kernel: $DKVER ($dkdir)"
-	# the module, built against the debug kernel's tree from a copy of
-	# the sources (kbuild's clean of an external module deletes every
-	# .ko below it, build/ included)
-	rm -rf "$BUILD/debug-src"
-	mkdir -p "$BUILD/debug-src" "$BUILD/modules/$DKVER"
-	cp -r "$REPO/Kbuild" "$REPO/drivers" "$REPO/include" "$BUILD/debug-src/"
-	find "$BUILD/debug-src" -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
-	make -C "$dkdir" M="$BUILD/debug-src" modules > "$BUILD/build-debug.log" 2>&1 &&
-		! grep -q 'warning:' "$BUILD/build-debug.log"
-	result $? "module_builds_without_warnings ($DKVER)"
-	cp "$BUILD/debug-src/drivers/vfio/pci/igbvf/igbvf-vfio-pci.ko" "$BUILD/modules/$DKVER/"
-	"$here/mkimages.sh" "$DKVER" "$BUILD/images-debug" > /dev/null
-	# no5lvl: with 5-level paging (TCG's -cpu max) KASAN reported a wild
-	# access in the first interrupt at boot and turned lock debugging off;
-	# kasan_multi_shot: report every bug, not only the first
-	t=$(cap 1800 60)
-	has_time debug_emulated_host "$t" &&
-		run_l1 "$DKVER" "$BUILD/images-debug" "$BUILD/results-debug" "$t" "$L1_TESTS" \
-		"no5lvl kasan_multi_shot"
+
+if [ -n "${jpid[debug-emulated-host]:-}" ]; then
+	stage_start debug-emulated-host-results
+	job_wait debug-emulated-host
+	cat "$JOBS/debug-emulated-host.log"
+	l1_collect "$DKVER" "$BUILD/results-debug" "$jst" "$L1_TESTS"
 	grep -m1 'KernelAddressSanitizer initialized' "$BUILD/results-debug/l1-dmesg.log"
 	result $? "debug_kernel_has_kasan"
 	klog_clean "kernel_log_clean ($DKVER)" "$BUILD/results-debug"

@@ -62,25 +62,35 @@ $(head -n 40 "$2/kmemleak.log")"
 	[ -n "$bad" ] && echo "$bad" | head -n 80
 }
 
-# run_l1 KVER IMAGES OUT TIMEOUT TESTS [KERNEL-ARGS [VAR=VALUE...]]: one
-# boot of the emulated host running TESTS, every result counted (a test
-# that did not run or ended early counts as failed).
-run_l1() {
-	"$here/run-l1.sh" --quiet --timeout "$4" --kver "$1" --images "$2" \
-		--append "${6:-}" \
-		--out "$3" "$here/l1-main.sh" REPO="$REPO" BUILD="$BUILD" \
-		TESTS="$5" TEST_TIMEOUT=2400 "${@:7}"
-	st=$?
-	echo "L1 ($1) exit status $st; results and serial log in $3"
-	[ $st = 124 ] && result 1 "emulated_host_finished_in_time ($1)"
-	[ $st = 125 ] && result 1 "emulated_host_wrote_results ($1)"
-	for f in "$3"/*.ktap; do
+# l1_args KVER IMAGES OUT TIMEOUT TESTS [KERNEL-ARGS [VAR=VALUE...]]: the
+# run-l1.sh command line of one boot of the emulated host running TESTS.
+l1_args() {
+	l1cmd=("$here/run-l1.sh" --quiet --timeout "$4" --kver "$1" --images "$2"
+		--append "${6:-}" --out "$3" "$here/l1-main.sh" REPO="$REPO" BUILD="$BUILD"
+		TESTS="$5" TEST_TIMEOUT=2400 "${@:7}")
+}
+
+# l1_collect KVER OUT STATUS TESTS: count the results of one boot (run-l1.sh's
+# exit STATUS; a test that did not run or ended early counts as failed).
+l1_collect() {
+	local st=$3 p0=$passed f0=$failed t f files=$2/bed.ktap
+	echo "L1 ($1) exit status $st; results and serial log in $2"
+	[ "$st" = 124 ] && result 1 "emulated_host_finished_in_time ($1)"
+	[ "$st" = 125 ] && result 1 "emulated_host_wrote_results ($1)"
+	for f in "$2"/*.ktap; do
 		echo "--- $(basename "$f")"
 		cat "$f"
 	done
-	local p0=$passed f0=$failed t files=$3/bed.ktap
-	for t in $5; do t=${t##*/}; files="$files $3/${t%.*}.ktap"; done
+	for t in $4; do t=${t##*/}; files="$files $2/${t%.*}.ktap"; done
 	count_ktap $files
-	grep -m1 'Linux version' "$3/l1-dmesg.log"
+	grep -m1 'Linux version' "$2/l1-dmesg.log"
 	echo "suite on $1: $((passed - p0)) passed, $((failed - f0)) failed"
+}
+
+# run_l1 KVER IMAGES OUT TIMEOUT TESTS [KERNEL-ARGS [VAR=VALUE...]]: one
+# boot of the emulated host running TESTS, every result counted.
+run_l1() {
+	l1_args "$@"
+	"${l1cmd[@]}"
+	l1_collect "$1" "$3" $? "$5"
 }

@@ -11,6 +11,12 @@ CACHE=${SHADOWVF_CACHE:-/var/cache/shadowvf}
 export DEBIAN_FRONTEND=noninteractive
 
 log() { echo "deps: $*"; }
+apt_update() {
+	apt-get update -qq
+	mkdir -p "$CACHE"
+	touch "$CACHE/apt-updated"
+	updated=1
+}
 
 [ "$(id -u)" = 0 ] || { echo "deps: must run as root (apt)" >&2; exit 1; }
 
@@ -30,21 +36,53 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOT
 	log "added bookworm-backports ($bp)"
-	apt-get update -qq
-	updated=1
+	apt_update
 fi
 
+# lists this script fetched in the last half hour ("deps.sh kbuild", a
+# moment ago in make check) are recent enough
+[ -n "$(find "$CACHE/apt-updated" -mmin -30 2>/dev/null)" ] && updated=1
 KVER=$("$here/kver.sh" 2>/dev/null || true)
 if [ -z "$KVER" ] && [ $updated = 0 ]; then
-	apt-get update -qq
-	updated=1
+	apt_update
 	KVER=$("$here/kver.sh")
 fi
 log "kernel ABI: $KVER"
 
+# linux-source ships as a tarball; the tree is needed for checkpatch, the
+# kselftest harness and the test bed's own kernels.
+unpack_source() {
+	local src
+	src=$(ls -d /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1)
+	if [ -n "$src" ] && [ ! -f "$CACHE/linux-source-6.12/Makefile" ]; then
+		log "unpacking $src"
+		mkdir -p "$CACHE"
+		rm -rf "$CACHE/linux-source-6.12"
+		tar -C "$CACHE" -xf "$src"
+	fi
+}
+
+# "deps.sh kbuild": only what building the test bed's kernels from
+# linux-source needs, so that make check can start those builds while the
+# rest (QEMU, libvirt, clang, the kernel image) is still being installed.
+if [ "${1:-}" = kbuild ]; then
+	kb=()
+	for p in make gcc libc6-dev bc flex bison libelf-dev libssl-dev xz-utils cpio kmod linux-source-6.12; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || kb+=("$p")
+	done
+	if [ ${#kb[@]} -gt 0 ]; then
+		[ $updated = 1 ] || apt_update
+		log "installing ${kb[*]}"
+		apt-get install -y -qq --no-install-recommends "${kb[@]}" >/dev/null
+	fi
+	unpack_source
+	log "ok (kernel sources)"
+	exit 0
+fi
+
 pkgs=(busybox-static iproute2 iputils-ping pciutils kmod cpio xz-utils zstd python3 make gcc
       libc6-dev sparse bc flex bison libelf-dev libssl-dev file perl rsync
-      clang libclang-rt-14-dev dkms "linux-headers-$KVER" linux-source-6.12)
+      clang libclang-rt-14-dev dkms gnuplot-nox "linux-headers-$KVER" linux-source-6.12)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -56,7 +94,7 @@ if command -v qemu-system-x86_64 >/dev/null; then
 	[ "${qv:-0}" -ge 10 ] && qemu_ok=1
 fi
 if [ ${#missing[@]} -gt 0 ] || [ $qemu_ok = 0 ]; then
-	[ $updated = 1 ] || apt-get update -qq
+	[ $updated = 1 ] || apt_update
 	if [ ${#missing[@]} -gt 0 ]; then
 		log "installing ${missing[*]}"
 		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -78,7 +116,7 @@ if command -v libvirtd >/dev/null && [ -e /usr/lib/x86_64-linux-gnu/libvirt/conn
 	[ "${lv:-0}" -ge 11 ] && lv_ok=1
 fi
 if [ $lv_ok = 0 ]; then
-	[ $updated = 1 ] || apt-get update -qq
+	[ $updated = 1 ] || apt_update
 	log "installing libvirt (daemon, QEMU driver, virsh) from bookworm-backports"
 	prc=/usr/sbin/policy-rc.d
 	own_prc=0
@@ -115,13 +153,5 @@ if [ ! -f "$kdir/boot/vmlinuz-$KVER" ] || [ ! -d "$kdir/lib/modules/$KVER/kernel
 	rm -rf "$tmp"
 	depmod -b "$kdir" "$KVER"
 fi
-# linux-source ships as a tarball; the tree is needed for checkpatch and
-# the kselftest harness.
-src=$(ls -d /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1)
-if [ -n "$src" ] && [ ! -f "$CACHE/linux-source-6.12/Makefile" ]; then
-	log "unpacking $src"
-	mkdir -p "$CACHE"
-	rm -rf "$CACHE/linux-source-6.12"
-	tar -C "$CACHE" -xf "$src"
-fi
+unpack_source
 log "ok"
