@@ -2,7 +2,7 @@
 /*
  * svf_stream: the workload that makes loss visible across a live migration.
  *
- *   svf_stream send IP PORT KBPS   (in the nested VM)
+ *   svf_stream send IP PORT KBPS [SERIES]   (in the nested VM)
  *	TCP: a byte stream whose every 4-byte word is a hash of its index, so
  *	a lost, duplicated or reordered byte shows at the receiver; KBPS caps
  *	the rate (0: as fast as the socket takes it).
@@ -11,12 +11,20 @@
  *	the VM is stopped, so across the largest gap the receiver can split
  *	its own silence into time the sender's clock did not run (the VM
  *	stopped: the downtime as a peer sees it) and time the sender ran
- *	without a datagram getting through.
+ *	without a datagram getting through. SERIES: a file that gets one
+ *	line "T ACKED" for every 100 ms (T: CLOCK_MONOTONIC ms at its start)
+ *	in which the peer acknowledged ACKED bytes of the stream.
  *
- *   svf_stream recv PORT STATUS    (in the emulated host)
+ *   svf_stream recv PORT STATUS [SERIES]   (in the emulated host)
  *	Checks the TCP bytes and the UDP sequence and rewrites STATUS (key=value
  *	lines) every 500 ms. SIGUSR1 restarts the gap measurement (the largest
  *	silence between two arrivals); SIGTERM writes a final STATUS and exits.
+ *	SERIES: a file that gets one line "T DATAGRAMS BYTES OFFSET" for every
+ *	100 ms (T: CLOCK_MONOTONIC ms at its start) in which something
+ *	arrived; OFFSET is the least (arrival - sender's clock) of its
+ *	datagrams, "-" if none: its step across a silence is the time the
+ *	sender's clock stood still (a datagram that waited in a queue only
+ *	raises its own offset, not the least).
  *
  *   svf_stream mrecv IFNAME GROUP OTHER PORT STATUS   (in the nested VM)
  *	Joins the IPv4 multicast group GROUP on IFNAME (IP_ADD_MEMBERSHIP: the
@@ -46,6 +54,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -55,6 +65,7 @@
 #define UDP_PERIOD_MS	20
 #define CHUNK		4096
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define SERIES_MS	100
 
 struct udp_msg {
 	uint32_t magic;
@@ -90,9 +101,20 @@ static int parse_addr(const char *ip, const char *port, struct sockaddr_in *sa)
 	return 0;
 }
 
-static int do_send(const char *ip, const char *port, long kbps)
+static FILE *series_open(const char *path)
 {
-	uint64_t t0, next_udp, last_report, sent = 0;
+	FILE *f = path ? fopen(path, "w") : NULL;
+
+	if (path && !f)
+		perror("svf_stream: series");
+	return f;
+}
+
+static int do_send(const char *ip, const char *port, long kbps,
+		   const char *series_path)
+{
+	uint64_t t0, next_udp, last_report, sent = 0, acked = 0, bucket = 0;
+	FILE *series = series_open(series_path);
 	struct udp_msg msg = { .magic = htonl(UDP_MAGIC) };
 	struct sockaddr_in sa;
 	uint8_t buf[CHUNK];
@@ -124,6 +146,20 @@ static int do_send(const char *ip, const char *port, long kbps)
 		uint64_t allowed = kbps ? (t - t0) * kbps : UINT64_MAX;
 		struct pollfd pfd = { .fd = tcp, .events = POLLOUT };
 		int wait_ms = UDP_PERIOD_MS;
+
+		if (series && t / SERIES_MS != bucket) {
+			int outq = 0;
+
+			/* acknowledged: what was sent less what is still queued */
+			if (!ioctl(tcp, SIOCOUTQ, &outq) && sent - outq > acked) {
+				fprintf(series, "%llu %llu\n",
+					(unsigned long long)bucket * SERIES_MS,
+					(unsigned long long)(sent - outq - acked));
+				fflush(series);
+				acked = sent - outq;
+			}
+			bucket = t / SERIES_MS;
+		}
 
 		if (t >= next_udp) {
 			msg.seq = htonl(seq++);
@@ -223,10 +259,34 @@ static int gap(uint64_t *last, uint64_t *max, uint64_t *at, uint64_t t,
 	return largest;
 }
 
-static int do_recv(const char *port, const char *status)
+/* one SERIES_MS bucket of what arrived (do_recv's series) */
+struct bucket {
+	uint64_t t, udp, bytes;
+	int64_t off;
+	int has_off;
+};
+
+static void bucket_flush(FILE *f, struct bucket *b, uint64_t t)
+{
+	if (f && (b->udp || b->bytes)) {
+		if (b->has_off)
+			fprintf(f, "%llu %llu %llu %lld\n", (unsigned long long)b->t,
+				(unsigned long long)b->udp,
+				(unsigned long long)b->bytes, (long long)b->off);
+		else
+			fprintf(f, "%llu 0 %llu -\n", (unsigned long long)b->t,
+				(unsigned long long)b->bytes);
+		fflush(f);
+	}
+	*b = (struct bucket){ .t = t / SERIES_MS * SERIES_MS };
+}
+
+static int do_recv(const char *port, const char *status, const char *series_path)
 {
 	struct recv_state s = { .bad_off = UINT64_MAX, .udp_max_seq = -1 };
 	uint64_t t0 = now_ms(), last_write = 0;
+	FILE *series = series_open(series_path);
+	struct bucket b = { .t = t0 / SERIES_MS * SERIES_MS };
 	struct pollfd pfd[4];
 	sigset_t sigs;
 	struct sockaddr_in sa;
@@ -261,6 +321,8 @@ static int do_recv(const char *port, const char *status)
 
 		poll(pfd, 4, 100);
 		t = now_ms();
+		if (t / SERIES_MS * SERIES_MS != b.t)
+			bucket_flush(series, &b, t);
 		if ((pfd[3].revents & POLLIN) &&
 		    read(pfd[3].fd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo != SIGUSR1) {
@@ -287,6 +349,13 @@ static int do_recv(const char *port, const char *status)
 			n = recv(udp, &m, sizeof(m), 0);
 			if (n == sizeof(m) && ntohl(m.magic) == UDP_MAGIC) {
 				uint32_t q = ntohl(m.seq), ms = ntohl(m.ms);
+				/* the two clocks' difference, modulo 2^32 ms */
+				int64_t off = (int32_t)((uint32_t)t - ms);
+
+				if (!b.has_off || off < b.off)
+					b.off = off;
+				b.has_off = 1;
+				b.udp++;
 
 				if (gap(&s.last_udp, &s.udp_gap, &s.udp_gap_at, t, t0))
 					s.udp_gap_sender_ms = ms - s.last_udp_ms;
@@ -308,6 +377,7 @@ static int do_recv(const char *port, const char *status)
 			n = recv(pfd[2].fd, buf, sizeof(buf), 0);
 			if (n > 0) {
 				gap(&s.last_tcp, &s.tcp_gap, &s.tcp_gap_at, t, t0);
+				b.bytes += n;
 				for (i = 0; i < n && s.bad_off == UINT64_MAX; i++)
 					if (buf[i] != pattern(s.bytes + i))
 						s.bad_off = s.bytes + i;
@@ -324,6 +394,9 @@ static int do_recv(const char *port, const char *status)
 			last_write = t;
 		}
 	}
+	bucket_flush(series, &b, now_ms());
+	if (series)
+		fclose(series);
 	write_status(status, &s, t0);
 	return 0;
 }
@@ -460,16 +533,17 @@ static int do_msend(const char *ifaddr, const char *port, long count,
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 5 && !strcmp(argv[1], "send"))
-		return do_send(argv[2], argv[3], atol(argv[4]));
-	if (argc == 4 && !strcmp(argv[1], "recv"))
-		return do_recv(argv[2], argv[3]);
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "send"))
+		return do_send(argv[2], argv[3], atol(argv[4]),
+			       argc == 6 ? argv[5] : NULL);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "recv"))
+		return do_recv(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	if (argc == 7 && !strcmp(argv[1], "mrecv"))
 		return do_mrecv(argv[2], argv[3], argv[4], argv[5], argv[6]);
 	if (argc >= 6 && !strcmp(argv[1], "msend"))
 		return do_msend(argv[2], argv[3], atol(argv[4]), argv + 5,
 				argc - 5);
-	fprintf(stderr, "usage: %s send IP PORT KBPS | recv PORT STATUS |\n"
+	fprintf(stderr, "usage: %s send IP PORT KBPS [SERIES] | recv PORT STATUS [SERIES] |\n"
 		"  mrecv IFNAME GROUP OTHER PORT STATUS | msend IFADDR PORT COUNT GROUP...\n",
 		argv[0]);
 	return 2;
