@@ -5,6 +5,10 @@
   qmp.py SOCKET COMMAND [JSON-ARGUMENTS]   run one command, print the reply
   qmp.py SOCKET wait-migration TIMEOUT     poll query-migrate until the
                                            migration ends; print the reply
+  qmp.py SOCKET events                     print each event as it comes, one
+                                           line "MONO_MS NAME JSON-DATA" (the
+                                           receiver's CLOCK_MONOTONIC, ms),
+                                           until QEMU closes the socket
 Exit status: 0 on a "return" (or status "completed"), 1 on an "error" (or
 a failed/cancelled migration), 2 on a connection problem or timeout.
 """
@@ -51,6 +55,17 @@ def main():
         return 2
     try:
         q = QMP(sys.argv[1])
+        if sys.argv[2] == "events":
+            q.sock.settimeout(None)
+            while True:
+                try:
+                    ev = q._recv()
+                except ConnectionError:
+                    return 0
+                if "event" in ev:
+                    print("%d %s %s" % (time.monotonic() * 1000, ev["event"],
+                                        json.dumps(ev.get("data", {}))),
+                          flush=True)
         if sys.argv[2] == "wait-migration":
             end = time.time() + float(sys.argv[3])
             while True:

@@ -71,8 +71,13 @@ series() {
 			l2_dump "$src" "$dst"
 			return 1
 		fi
+		# traffic both ways again, then the picture of the move
+		[ "$kind" = e1000e ] || rx_ok "$dst" 120
+		tl=$(timeline "$src" "$dst" "$(json_get "$reply" return.downtime)")
+		echo "$tl"
 		echo "downtime=$(json_get "$reply" return.downtime)" \
 			"gap=$(stat_get udp_max_gap_ms) gapran=$(stat_get udp_max_gap_sender_ms)" \
+			"$(echo "$tl" | sed -n 's/^# timeline: //p')" \
 			"blob=$(json_get "$reply" return.vfio.transferred)" \
 			"total=$(json_get "$reply" return.total-time)" \
 			"stopbytes=$(json_get "$reply" return.ram.downtime-bytes) $dev" >> "/tmp/series.$kind"
@@ -120,6 +125,14 @@ if part migration; then
 		log "$k: guest traffic gap ms (UDP every 20 ms): $(col $k gap | tr '\n' ' ')-> median $g"
 		# the guest's clock across the gap: what it ran without sending
 		log "$k: of which the guest ran ms: $(col $k gapran | tr '\n' ' ')-> median $(median $(col $k gapran))"
+		# the gap split by the QEMUs' STOP and RESUME events (timeline.py)
+		log "$k: guest -> host gap from the series ms: $(col $k up_gap | tr '\n' ' ')-> median" \
+			"$(median $(col $k up_gap)) = before STOP $(median $(col $k up_before))" \
+			"+ VM running nowhere $(median $(col $k nowhere))" \
+			"+ after RESUME $(median $(col $k up_after)); guest clock still $(median $(col $k still))"
+		[ "$k" = e1000e ] || log "$k: host -> guest gap ms: $(col $k down_gap | tr '\n' ' ')-> median" \
+			"$(median $(col $k down_gap)) = before STOP $(median $(col $k down_before))" \
+			"+ nowhere + after RESUME $(median $(col $k down_after))"
 		log "$k: total migration time ms: $(col $k total | tr '\n' ' ')-> median $(median $(col $k total))"
 		log "$k: RAM bytes sent while stopped: $(col $k stopbytes | tr '\n' ' ')-> median $b"
 	done

@@ -132,6 +132,7 @@ hop() {
 	st=$?
 	ktap_diag "host -> guest: $(rx_line "$2")"
 	ktap_result $st "${2}_rx_stream_intact" "$(rx_line "$2")"
+	timeline "$1" "$2" "$down"
 	guest_reachable
 	ktap_result $? "${2}_mac_and_ip_work"
 	filters_work "$2"
@@ -242,6 +243,7 @@ pf_reset_hop() {
 	fi
 	st=$?
 	ktap_diag "after the PF reset: $how; $(stream_line); host -> guest: $(rx_line "$([ "$how" = completed ] && echo "$2" || echo "$1")")"
+	[ "$how" = completed ] && timeline "$1" "$2" "$(json_get "$reply" return.downtime)"
 	echo "PF reset in pre-copy, $1 -> $2: $how; $(stream_line)" >> "$L2_LOGDIR/migration-report.txt"
 	ktap_result $st "pf_reset_in_precopy_$(echo "$how" | tr ' ,' '__')" "$reply"
 	[ "$how" = completed ]

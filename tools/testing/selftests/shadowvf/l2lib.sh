@@ -31,7 +31,8 @@ vf_bind() {
 l2_start() {
 	local name=$1 vf=$2 ip=$3 run=$4 con=/tmp/$1.con
 	shift 4
-	rm -f "$L2_LOGDIR/$name.log" "/tmp/$name.qmp" "$con.in" "$con.out"
+	rm -f "$L2_LOGDIR/$name.log" "/tmp/$name.qmp" "/tmp/$name.ev" "/tmp/$name.events" \
+		"$con.in" "$con.out"
 	mkfifo "$con.in" "$con.out" || return 1
 	cat < "$con.out" > "$L2_LOGDIR/$name.log" 2> /dev/null &
 	l2_pids="$l2_pids $!"
@@ -41,11 +42,16 @@ l2_start() {
 		-append "console=ttyS0 panic=-1 loglevel=4 tsc=reliable no_timer_check shadowvf.ip=$ip shadowvf.run=$run ${L2_APPEND:-}" \
 		${vf:+-device "vfio-pci,host=$vf${L2_VFIO_OPTS:-}"} \
 		-serial "pipe:$con" \
-		-qmp "unix:/tmp/$name.qmp,server,nowait" "$@" \
+		-qmp "unix:/tmp/$name.qmp,server,nowait" \
+		-qmp "unix:/tmp/$name.ev,server,nowait" "$@" \
 		> "$L2_LOGDIR/$name.qemu" 2>&1 &
 	eval "l2_pid_$name=$!"
 	l2_pids="$l2_pids $!"
 	wait_for 30 test -S "/tmp/$name.qmp"
+	# its events (STOP, RESUME, MIGRATION...) with this host's monotonic
+	# time, for the migration timeline (timeline.py)
+	wait_for 10 test -S "/tmp/$name.ev" &&
+		$QMP "/tmp/$name.ev" events > "/tmp/$name.events" 2>/dev/null &
 }
 
 # l2_wait_log NAME SECONDS PATTERN: wait for PATTERN on NAME's console.
@@ -120,6 +126,8 @@ devtime_start() {
 	[ -d $TR/events/shadowvf ] || return 1
 	echo 0 > $TR/tracing_on
 	echo > $TR/trace
+	# the clock svf_stream's series and the QMP events are stamped with
+	echo mono > $TR/trace_clock
 	echo 1 > $TR/events/shadowvf/svf_igb_phase/enable
 	echo 1 > $TR/events/shadowvf/svf_igb_arc/enable
 	echo 1 > $TR/tracing_on
@@ -130,6 +138,7 @@ devtime_start() {
 devtime_report() {
 	[ -e $TR/events/shadowvf/enable ] || return 0
 	echo 0 > $TR/tracing_on
+	cp $TR/trace /tmp/devtime.trace
 	awk '
 		/svf_igb_phase: / || /svf_igb_arc: / {
 			us = ""

@@ -7,7 +7,7 @@ sink=
 
 # sink_start: receive the guest's stream on port 5201.
 sink_start() {
-	"$BUILD/selftests/svf_stream" recv 5201 "$ST" &
+	"$BUILD/selftests/svf_stream" recv 5201 "$ST" /tmp/stream.series &
 	sink=$!
 	wait_for 10 test -s "$ST"
 }
@@ -22,7 +22,8 @@ sink_stop() {
 # memory. Half the guest's own rate: a nested TCG guest that also has to
 # receive fast on a loaded machine starves its own transmit watchdog.
 source_start() {
-	"$BUILD/selftests/svf_stream" send "$1" 5202 "${SOURCE_KBPS:-32}" > /tmp/source.log 2>&1 &
+	"$BUILD/selftests/svf_stream" send "$1" 5202 "${SOURCE_KBPS:-32}" /tmp/source.series \
+		> /tmp/source.log 2>&1 &
 	source=$!
 }
 
@@ -80,6 +81,22 @@ stat_get() { sed -n "s/^$1=//p" "$ST"; }
 gap_line() {
 	local g=${1:-$(stat_get udp_max_gap_ms)} r=${2:-$(stat_get udp_max_gap_sender_ms)}
 	echo "$g ms (stopped $((g - r)) ms, ran $r ms)"
+}
+
+# timeline FROM TO [DOWNTIME-MS]: the picture of the move of VM FROM into
+# TO (tools/testbed/timeline.py: traffic both ways per 100 ms, the window
+# in which the VM ran nowhere from the QEMUs' STOP and RESUME events, the
+# driver's phases from its trace events) as $L2_LOGDIR/timeline-N-FROM-TO
+# .txt/.png/.dat; the text goes to the KTAP log as diagnostics. Call it
+# once traffic flows again after the move.
+timeline_n=0
+timeline() {
+	timeline_n=$((timeline_n + 1))
+	python3 "$REPO/tools/testbed/timeline.py" --label "$1 -> $2" \
+		--recv /tmp/stream.series --send /tmp/source.series \
+		--src "/tmp/$1.events" --dst "/tmp/$2.events" --trace /tmp/devtime.trace \
+		${3:+--downtime "$3"} --out "$L2_LOGDIR/timeline-$timeline_n-$1-$2" 2>&1 |
+		sed 's/^/# /'
 }
 
 stream_line() {

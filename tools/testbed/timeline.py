@@ -1,0 +1,280 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""The timeline of one live migration inside one emulated host.
+
+Everything it reads is stamped with that host's CLOCK_MONOTONIC:
+  --recv FILE    svf_stream recv's series: "T DATAGRAMS BYTES OFFSET" per
+                 100 ms in which the guest's traffic arrived (guest -> host)
+  --send FILE    svf_stream send's series: "T ACKED" per 100 ms in which the
+                 guest acknowledged the host's stream (host -> guest)
+  --src FILE, --dst FILE
+                 qmp.py events of the source and destination QEMU: the
+                 source's last STOP before the destination's first RESUME
+                 is the window in which the VM ran nowhere
+  --trace FILE   the driver's trace events (trace_clock mono): its phases
+                 (quiesce, capture, restore, unquiesce) and state arcs
+  --downtime MS  what QEMU reported as downtime, for comparison
+  --label TEXT   e.g. "a -> b"
+  --out PREFIX   writes PREFIX.txt (the text timeline and the split of the
+                 gaps), PREFIX.dat and, if gnuplot is installed,
+                 PREFIX.png; the text is also printed, and last a line
+                 "timeline: KEY=MS..." (nowhere: STOP -> RESUME; up_/down_
+                 gap, before, after; still) for scripts
+Each direction's gap is the longest silence around the switch-over, split
+into what happened before the source stopped, while the VM ran nowhere
+(STOP -> RESUME) and after the destination resumed it. The guest's clock
+(carried in its datagrams) says how long it stood still: the step in the
+least arrival-minus-sender-clock offset across the gap.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+STEP = 100  # ms per series bucket (svf_stream's SERIES_MS)
+
+
+def read_series(path, ncols):
+    rows = []
+    try:
+        with open(path) as f:
+            for line in f:
+                p = line.split()
+                if len(p) >= ncols:
+                    rows.append(p)
+    except OSError:
+        pass
+    return rows
+
+
+def read_events(path):
+    ev = []
+    try:
+        with open(path) as f:
+            for line in f:
+                p = line.split(" ", 2)
+                if len(p) >= 2 and p[0].isdigit():
+                    ev.append((int(p[0]), p[1], p[2].strip() if len(p) > 2 else ""))
+    except OSError:
+        pass
+    return ev
+
+
+TRACE_RE = re.compile(r"\s(\d+\.\d+): (svf_igb_phase|svf_igb_arc): (\S+) (.*)$")
+
+
+def read_trace(path):
+    """[(start_ms, end_ms, name)] of the driver's phases and arcs."""
+    out = []
+    try:
+        with open(path) as f:
+            for line in f:
+                m = TRACE_RE.search(line)
+                if not m:
+                    continue
+                end = float(m.group(1)) * 1000
+                rest = m.group(4).split()
+                us = 0
+                for w in rest:
+                    if w.startswith("us="):
+                        us = int(w[3:])
+                name = rest[0] if m.group(2) == "svf_igb_phase" else "arc " + rest[0]
+                out.append((end - us / 1000.0, end, m.group(3), name))
+    except OSError:
+        pass
+    return out
+
+
+def silence(times, lo, hi):
+    """The longest silence between buckets in times (sorted ms) that
+    overlaps [lo, hi]: (start, end) where start is the end of the last
+    bucket with traffic and end the start of the next one."""
+    best = None
+    for a, b in zip(times, times[1:]):
+        s, e = a + STEP, b
+        if e <= s or e < lo or s > hi:
+            continue
+        if best is None or e - s > best[1] - best[0]:
+            best = (s, e)
+    return best
+
+
+def split(gap, stop, resume):
+    s, e = gap
+    before = max(0, min(e, stop) - s)
+    during = max(0, min(e, resume) - max(s, stop))
+    after = max(0, e - max(s, resume))
+    return before, during, after
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--recv")
+    ap.add_argument("--send")
+    ap.add_argument("--src", required=True)
+    ap.add_argument("--dst", required=True)
+    ap.add_argument("--trace")
+    ap.add_argument("--downtime", type=float)
+    ap.add_argument("--label", default="migration")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+
+    dst = read_events(a.dst)
+    resumes = [t for t, n, _ in dst if n == "RESUME"]
+    if not resumes:
+        print("timeline: no RESUME event of the destination in %s" % a.dst, file=sys.stderr)
+        return 1
+    resume = resumes[0]
+    stops = [t for t, n, _ in read_events(a.src) if n == "STOP" and t <= resume]
+    if not stops:
+        print("timeline: no STOP event of the source in %s" % a.src, file=sys.stderr)
+        return 1
+    stop = stops[-1]
+
+    rx = {}  # bucket -> [datagrams, bytes, offset or None]
+    for p in read_series(a.recv, 4) if a.recv else []:
+        rx[int(p[0])] = [int(p[1]), int(p[2]), None if p[3] == "-" else int(p[3])]
+    tx = {int(p[0]): int(p[1]) for p in (read_series(a.send, 2) if a.send else [])}
+    phases = [x for x in read_trace(a.trace) if stop - 60000 <= x[1] <= resume + 60000] \
+        if a.trace else []
+
+    lines = []
+    res = {}
+    kv = {"nowhere": resume - stop}
+    udp_t = sorted(t for t, v in rx.items() if v[0] > 0)
+    tx_t = sorted(tx)
+    lo, hi = stop - 5000, resume + 60000
+    for key, times, what in (("up", udp_t, "guest -> host (datagrams)"),
+                             ("down", tx_t, "host -> guest (acknowledged)")):
+        g = silence(times, lo, hi) if len(times) > 1 else None
+        res[key] = g
+        if not g:
+            lines.append("%s: no data around the switch-over" % what)
+            continue
+        b, d, f = split(g, stop, resume)
+        lines.append("%s: gap %d ms = %d before the source stopped + %d with the VM "
+                     "running nowhere + %d after the destination resumed it"
+                     % (what, g[1] - g[0], b, d, f))
+    g = res["up"]
+    if g:
+        before = [rx[t][2] for t in udp_t if g[0] - 1000 <= t < g[0] and rx[t][2] is not None]
+        after = [rx[t][2] for t in udp_t if g[1] <= t < g[1] + 1000 and rx[t][2] is not None]
+        if before and after:
+            lines.append("guest's clock stood still %d ms across the gap (STOP -> RESUME %d ms%s)"
+                         % (min(after) - min(before), resume - stop,
+                            ", QEMU's downtime %.0f ms" % a.downtime
+                            if a.downtime is not None else ""))
+            kv["still"] = min(after) - min(before)
+    for key in ("up", "down"):
+        if res[key]:
+            b, d, f = split(res[key], stop, resume)
+            kv.update({key + "_gap": res[key][1] - res[key][0], key + "_before": b,
+                       key + "_after": f})
+    if phases:
+        lines.append("driver: " + ", ".join(
+            "%s %.1f ms at %+.3f s" % (n, e - s, (s - stop) / 1000.0)
+            for s, e, _, n in phases if not n.startswith("arc ")))
+
+    # the text timeline: from 2 s before the first event to 2 s after the last
+    t0 = min([stop] + [x[0] for x in res.values() if x]) - 2000
+    t1 = max([resume] + [x[1] for x in res.values() if x]) + 2000
+    col = next(c for c in (100, 200, 250, 500, 1000, 2000, 5000, 10000)
+               if (t1 - t0) / c <= 100)
+    ncol = int((t1 - t0) // col) + 1
+    t0 = t0 // col * col
+
+    def cells(series):
+        c = [0] * ncol
+        for t, v in series.items():
+            i = int((t - t0) // col)
+            if 0 <= i < ncol:
+                c[i] += v
+        peak = sorted(x for x in c if x)
+        med = peak[len(peak) // 2] if peak else 0
+        return "".join("#" if v and v * 2 >= med else ("+" if v else ".") for v in c)
+
+    vm = ""
+    for i in range(ncol):
+        t = t0 + i * col + col / 2
+        vm += "=" if t < stop else ("-" if t >= resume else " ")
+    drv = [" "] * ncol
+    for s, e, _, n in phases:
+        if n.startswith("arc "):
+            continue
+        i = int((s - t0) // col)
+        if 0 <= i < ncol:
+            drv[i] = n[0]
+    # a label every 10 columns, at whole multiples of 10 columns from STOP
+    ticks = [" "] * ncol
+    k = -((stop - t0) // (10 * col))
+    while True:
+        i = int((stop + k * 10 * col - t0) // col)
+        if i >= ncol:
+            break
+        lab = "%gs" % (k * 10 * col / 1000.0) if k else "0"
+        if i >= 0 and i + len(lab) <= ncol:
+            ticks[i:i + len(lab)] = lab
+        k += 1
+    ticks = "".join(ticks)
+    text = ["timeline %s: 1 column = %d ms, 0 s = the source's STOP" % (a.label, col),
+            "             " + ticks,
+            "guest->host  " + cells({t: v[0] for t, v in rx.items()}),
+            "host->guest  " + cells(tx),
+            "VM           " + vm,
+            "driver       " + "".join(drv),
+            "(# traffic, + little, . none; VM: = on the source, blank nowhere, - on the"
+            " destination; driver: q quiesce, c capture, r restore, u unquiesce)"]
+    text += lines
+    # for scripts (make bench's medians)
+    text.append("timeline: " + " ".join("%s=%d" % x for x in sorted(kv.items())))
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    with open(a.out + ".txt", "w") as f:
+        f.write("\n".join(text) + "\n")
+    print("\n".join(text))
+
+    # the picture: per 100 ms, seconds from the source's STOP
+    with open(a.out + ".dat", "w") as f:
+        f.write("# t_s datagrams guest_to_host_kB host_to_guest_kB\n")
+        b0 = int((t0 - stop) // STEP) * STEP + stop
+        t = b0
+        while t <= t1:
+            v = rx.get(t, [0, 0, None])
+            f.write("%.1f %d %.2f %.2f\n" % ((t - stop) / 1000.0, v[0], v[1] / 1024.0,
+                                             tx.get(t, 0) / 1024.0))
+            t += STEP
+    gp = shutil.which("gnuplot")
+    if gp:
+        marks = []
+        for s, e, _, n in phases:
+            if not n.startswith("arc "):
+                marks.append('set arrow from %.3f, graph 0 to %.3f, graph 1 nohead dt 3 lc "gray40"'
+                             % ((s - stop) / 1000.0, (s - stop) / 1000.0))
+                marks.append('set label "%s" at %.3f, graph 0.97 rotate by 90 right font ",8"'
+                             % (n, (s - stop) / 1000.0))
+        script = "\n".join([
+            'set terminal pngcairo size 1000,420 font ",10"',
+            'set output "%s.png"' % a.out,
+            'set title "%s: traffic per 100 ms (QEMU downtime %s ms)"'
+            % (a.label, "%.0f" % a.downtime if a.downtime is not None else "?"),
+            'set xlabel "s from the source\'s STOP"',
+            'set ylabel "guest -> host datagrams"',
+            'set y2label "host -> guest kB acknowledged"',
+            "set ytics nomirror", "set y2tics", "set key top left",
+            "set yrange [0:*]", "set y2range [0:*]", "set offsets 0, 0, graph 0.2, 0",
+            'set object 1 rect from 0, graph 0 to %.3f, graph 1 fc "red" fs transparent solid 0.15 noborder'
+            % ((resume - stop) / 1000.0),
+            'set label "VM running nowhere" at %.3f, graph 0.9 font ",8"' % ((resume - stop) / 1000.0),
+        ] + marks + [
+            'plot "%s.dat" using 1:2 with steps lw 2 title "guest -> host (datagrams)", '
+            '"" using 1:4 axes x1y2 with steps lw 1 title "host -> guest (kB)"' % a.out,
+        ])
+        r = subprocess.run([gp], input=script, text=True, capture_output=True)
+        if r.returncode:
+            print("timeline: gnuplot: %s" % r.stderr.strip(), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
