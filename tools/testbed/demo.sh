@@ -33,4 +33,25 @@ echo "=== report (two hosts)"
 grep -h -E '^(ok|not ok|# (migrate|driver time|stream|host a -> guest|PF . -> guest))' \
 	"$BUILD/demo-pair/a/l2_two_hosts.ktap" || true
 cat "$BUILD/demo-pair/pair/two-hosts-report.txt" 2>/dev/null || true
+echo
+echo "=== timelines of the moves in one host (traffic per column, the VM's window, the driver's phases)"
+for f in "$BUILD"/demo/timeline-*.txt; do [ -f "$f" ] && { cat "$f"; echo; }; done
+# the short version
+echo "=== summary"
+echo "one emulated host, a VM owning an 82576 VF moved with stock QEMU (VF0 -> VF1 -> VF0):"
+sed -n 's/^\([a-z]\) -> \([a-z]\): downtime \([^,]*\), traffic gap \([0-9]* ms\).*device state \([0-9]*\) bytes.*/  VM \1 -> \2: downtime \3, guest traffic gap \4, device state \5 bytes/p' \
+	"$BUILD/demo/migration-report.txt" 2>/dev/null
+sed -n 's/^# stream: bytes \([0-9]*\) bad_offset \(-*[0-9]*\) conns \([0-9]*\).*/  guest -> host stream: \1 bytes checked, first bad byte \2 (-1: none), \3 connection(s)/p' \
+	"$BUILD/demo/l2_migration.ktap" 2>/dev/null | tail -n 1
+sed -n 's/^# host -> guest: rx bytes \([0-9]*\) bad_offset \(-*[0-9]*\) conns \([0-9]*\).*/  host -> guest stream: \1 bytes checked, first bad byte \2, \3 connection(s)/p' \
+	"$BUILD/demo/l2_migration.ktap" 2>/dev/null | tail -n 1
+grep -q '^not ok.*migration_to_pinned_mac_fails' "$BUILD/demo/l2_migration.ktap" 2>/dev/null ||
+	echo "  a move the destination could not take (its PF pinned another MAC) was refused; the VM kept running"
+echo "  pictures: $(ls "$BUILD"/demo/timeline-*.png 2>/dev/null | tr '\n' ' ')"
+echo "two emulated hosts on one cable (A -> B -> A over the network):"
+sed 's/^/  /' "$BUILD/demo-pair/pair/two-hosts-report.txt" 2>/dev/null | head -n 6
+echo "  tests: $(grep -c '^ok' "$BUILD/demo/l2_migration.ktap" 2>/dev/null) passed," \
+	"$(grep -c '^not ok' "$BUILD/demo/l2_migration.ktap" 2>/dev/null) failed in one host;" \
+	"$(grep -c '^ok' "$BUILD/demo-pair/a/l2_two_hosts.ktap" 2>/dev/null) passed," \
+	"$(grep -c '^not ok' "$BUILD/demo-pair/a/l2_two_hosts.ktap" 2>/dev/null) failed on two hosts"
 exit "${st:-${st2:-0}}"
