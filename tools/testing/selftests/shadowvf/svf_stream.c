@@ -19,12 +19,14 @@
  *	Checks the TCP bytes and the UDP sequence and rewrites STATUS (key=value
  *	lines) every 500 ms. SIGUSR1 restarts the gap measurement (the largest
  *	silence between two arrivals); SIGTERM writes a final STATUS and exits.
- *	SERIES: a file that gets one line "T DATAGRAMS BYTES OFFSET" for every
- *	100 ms (T: CLOCK_MONOTONIC ms at its start) in which something
- *	arrived; OFFSET is the least (arrival - sender's clock) of its
- *	datagrams, "-" if none: its step across a silence is the time the
- *	sender's clock stood still (a datagram that waited in a queue only
- *	raises its own offset, not the least).
+ *	SERIES: a file that gets one line "T DATAGRAMS BYTES OFFSET MAXOFF
+ *	SKIPPED" for every 100 ms (T: CLOCK_MONOTONIC ms at its start) in
+ *	which something arrived; OFFSET is the least (arrival - sender's
+ *	clock) of its datagrams, "-" if none: its step across a silence is
+ *	the time the sender's clock stood still (a datagram that waited in a
+ *	queue only raises its own offset, not the least); MAXOFF the largest,
+ *	which such a datagram raises; SKIPPED the sequence numbers this
+ *	bucket's datagrams jumped over (lost, unless they arrive late).
  *
  *   svf_stream mrecv IFNAME GROUP OTHER PORT STATUS   (in the nested VM)
  *	Joins the IPv4 multicast group GROUP on IFNAME (IP_ADD_MEMBERSHIP: the
@@ -261,8 +263,8 @@ static int gap(uint64_t *last, uint64_t *max, uint64_t *at, uint64_t t,
 
 /* one SERIES_MS bucket of what arrived (do_recv's series) */
 struct bucket {
-	uint64_t t, udp, bytes;
-	int64_t off;
+	uint64_t t, udp, bytes, skipped;
+	int64_t off, max_off;
 	int has_off;
 };
 
@@ -270,11 +272,14 @@ static void bucket_flush(FILE *f, struct bucket *b, uint64_t t)
 {
 	if (f && (b->udp || b->bytes)) {
 		if (b->has_off)
-			fprintf(f, "%llu %llu %llu %lld\n", (unsigned long long)b->t,
+			fprintf(f, "%llu %llu %llu %lld %lld %llu\n",
+				(unsigned long long)b->t,
 				(unsigned long long)b->udp,
-				(unsigned long long)b->bytes, (long long)b->off);
+				(unsigned long long)b->bytes, (long long)b->off,
+				(long long)b->max_off,
+				(unsigned long long)b->skipped);
 		else
-			fprintf(f, "%llu 0 %llu -\n", (unsigned long long)b->t,
+			fprintf(f, "%llu 0 %llu - - 0\n", (unsigned long long)b->t,
 				(unsigned long long)b->bytes);
 		fflush(f);
 	}
@@ -354,6 +359,8 @@ static int do_recv(const char *port, const char *status, const char *series_path
 
 				if (!b.has_off || off < b.off)
 					b.off = off;
+				if (!b.has_off || off > b.max_off)
+					b.max_off = off;
 				b.has_off = 1;
 				b.udp++;
 
@@ -366,10 +373,12 @@ static int do_recv(const char *port, const char *status, const char *series_path
 					if (q < (1u << 25))
 						seen[q / 8] |= 1 << (q % 8);
 					s.udp_rx++;
-					if ((int64_t)q < s.udp_max_seq)
+					if ((int64_t)q < s.udp_max_seq) {
 						s.udp_late++;
-					else
+					} else {
+						b.skipped += q - s.udp_max_seq - 1;
 						s.udp_max_seq = q;
+					}
 				}
 			}
 		}
