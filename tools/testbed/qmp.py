@@ -6,9 +6,10 @@
   qmp.py SOCKET wait-migration TIMEOUT     poll query-migrate until the
                                            migration ends; print the reply
   qmp.py SOCKET events                     print each event as it comes, one
-                                           line "MONO_MS NAME JSON-DATA" (the
-                                           receiver's CLOCK_MONOTONIC, ms),
-                                           until QEMU closes the socket
+                                           line "MONO_MS NAME JSON-DATA" (when
+                                           QEMU emitted it, on this host's
+                                           CLOCK_MONOTONIC, ms), until QEMU
+                                           closes the socket
 Exit status: 0 on a "return" (or status "completed"), 1 on an "error" (or
 a failed/cancelled migration), 2 on a connection problem or timeout.
 """
@@ -63,7 +64,15 @@ def main():
                 except ConnectionError:
                     return 0
                 if "event" in ev:
-                    print("%d %s %s" % (time.monotonic() * 1000, ev["event"],
+                    # when QEMU emitted it (its wall-clock stamp, on the
+                    # monotonic clock), not when this reader got to it: on
+                    # a busy single-vCPU host that can be seconds later
+                    ts = ev.get("timestamp", {})
+                    t = time.monotonic()
+                    if "seconds" in ts:
+                        t = ts["seconds"] + ts.get("microseconds", 0) / 1e6 + \
+                            time.monotonic() - time.time()
+                    print("%d %s %s" % (t * 1000, ev["event"],
                                         json.dumps(ev.get("data", {}))),
                           flush=True)
         if sys.argv[2] == "wait-migration":
