@@ -23,6 +23,7 @@ case $MODE in
 bench)
 	vars=("BENCH_MIGRATIONS=${BENCH_MIGRATIONS:-5}" "BENCH_WINDOWS=${BENCH_WINDOWS:-5}"
 	      "BENCH_PARTS=${BENCH_PARTS:-migration throughput}")
+	[ -n "${BENCH_SERIES:-}" ] && vars+=("BENCH_SERIES=$BENCH_SERIES")
 	# a run of only some parts gets its own report
 	suffix=${BENCH_PARTS:+-${BENCH_PARTS// /-}} ;;
 soak) vars=("SOAK_ROUNDS=${SOAK_ROUNDS:-100}") suffix= ;;
@@ -31,6 +32,7 @@ esac
 # the tree the figures belong to, before anyone commits during the run
 commit=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
 KVER=$("$here/prepare.sh" "$BUILD")
+rm -rf "$BUILD/$MODE"/timeline-*
 "$here/run-l1.sh" --timeout 86400 --kver "$KVER" --images "$BUILD/images" \
 	--out "$BUILD/$MODE" "$here/l1-main.sh" REPO="$REPO" BUILD="$BUILD" \
 	TESTS="tools/testing/selftests/shadowvf/l2_$MODE.sh" TEST_TIMEOUT=86000 \
@@ -53,5 +55,13 @@ mkdir -p "$(dirname "$out")"
 	echo
 	cat "$BUILD/$MODE/$MODE.txt"
 } > "$out"
+# each move's timeline (text and picture) beside the report
+tl=${out%.txt}-timelines
+if ls "$BUILD/$MODE"/timeline-*.txt > /dev/null 2>&1; then
+	mkdir -p "$tl"
+	cp "$BUILD/$MODE"/timeline-*.txt "$tl/"
+	cp "$BUILD/$MODE"/timeline-*.png "$tl/" 2> /dev/null || true
+	echo "timelines: $(basename "$tl")/ ($(ls "$tl" | wc -l) files)" >> "$out"
+fi
 echo "=== $out"
 cat "$out"

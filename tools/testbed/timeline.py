@@ -3,8 +3,9 @@
 """The timeline of one live migration inside one emulated host.
 
 Everything it reads is stamped with that host's CLOCK_MONOTONIC:
-  --recv FILE    svf_stream recv's series: "T DATAGRAMS BYTES OFFSET" per
-                 100 ms in which the guest's traffic arrived (guest -> host)
+  --recv FILE    svf_stream recv's series: "T DATAGRAMS BYTES OFFSET
+                 MAXOFF SKIPPED" per 100 ms in which the guest's traffic
+                 arrived (guest -> host)
   --send FILE    svf_stream send's series: "T ACKED" per 100 ms in which the
                  guest acknowledged the host's stream (host -> guest)
   --src FILE, --dst FILE
@@ -13,6 +14,9 @@ Everything it reads is stamped with that host's CLOCK_MONOTONIC:
                  is the window in which the VM ran nowhere
   --trace FILE   the driver's trace events (trace_clock mono): its phases
                  (quiesce, capture, restore, unquiesce) and state arcs
+  --cpu FILE     streamlib.sh's cpu_sample_start: "MS BUSY IDLE SRC DST"
+                 every 500 ms (ticks of the host's CPU, busy and idle, and
+                 of the two QEMUs): where this host's one vCPU went
   --downtime MS  what QEMU reported as downtime, for comparison
   --label TEXT   e.g. "a -> b"
   --out PREFIX   writes PREFIX.txt (the text timeline and the split of the
@@ -25,6 +29,19 @@ into what happened before the source stopped, while the VM ran nowhere
 (STOP -> RESUME) and after the destination resumed it. The guest's clock
 (carried in its datagrams) says how long it stood still: the step in the
 least arrival-minus-sender-clock offset across the gap.
+
+The estimate of what a peer would see on a real host ("peer"): the time
+the guest's clock stood still, or the longest any datagram of the first
+second after the gap waited beyond the least offset before it (one the
+quiesced VF held through the switch-over), whichever is longer, plus
+20 ms per datagram lost in the gap (the sequence numbers the first
+datagrams after it jumped over). The rest of
+the bed's gap is time in which the guest's clock ran but it sent nothing
+(its vCPU starved on the emulated host's one vCPU before the switch-over,
+translated anew by the destination QEMU's TCG after it), which a guest
+with its own cores under KVM does not have; every datagram it did send
+arrived, or counts as lost. The estimate assumes a guest that sends on
+time, which is what a peer of a real VM sees.
 """
 import argparse
 import os
@@ -87,6 +104,32 @@ def read_trace(path):
     return out
 
 
+def read_cpu(path):
+    """[(ms, busy, idle, src, dst)] in ticks, cumulative."""
+    return [tuple(int(x) for x in p[:5]) for p in read_series(path, 5)
+            if all(x.isdigit() for x in p[:5])]
+
+
+def cpu_share(cpu, lo, hi):
+    """The shares of the host's CPU time in [lo, hi] (the samples nearest
+    to it): (destination QEMU, source QEMU, the rest busy, idle) in %, or
+    None without two samples in it."""
+    a = [c for c in cpu if c[0] <= lo]
+    b = [c for c in cpu if c[0] >= hi]
+    a = a[-1] if a else (cpu[0] if cpu else None)
+    b = b[0] if b else (cpu[-1] if cpu else None)
+    if a is None or b is None or b[0] <= a[0]:
+        return None
+    busy, idle, src, dst = (b[i] - a[i] for i in range(1, 5))
+    tot = busy + idle
+    if tot <= 0:
+        return None
+    # a QEMU that exited within the window reads as 0 at its end
+    src, dst = max(src, 0), max(dst, 0)
+    other = max(busy - src - dst, 0)
+    return tuple(round(100.0 * v / tot) for v in (dst, src, other, idle))
+
+
 def silence(times, lo, hi):
     """The longest silence between buckets in times (sorted ms) that
     overlaps [lo, hi]: (start, end) where start is the end of the last
@@ -116,6 +159,7 @@ def main():
     ap.add_argument("--src", required=True)
     ap.add_argument("--dst", required=True)
     ap.add_argument("--trace")
+    ap.add_argument("--cpu")
     ap.add_argument("--downtime", type=float)
     ap.add_argument("--label", default="migration")
     ap.add_argument("--out", required=True)
@@ -133,9 +177,11 @@ def main():
         return 1
     stop = stops[-1]
 
-    rx = {}  # bucket -> [datagrams, bytes, offset or None]
+    rx = {}  # bucket -> [datagrams, bytes, offset, max offset (None), skipped]
     for p in read_series(a.recv, 4) if a.recv else []:
-        rx[int(p[0])] = [int(p[1]), int(p[2]), None if p[3] == "-" else int(p[3])]
+        rx[int(p[0])] = [int(p[1]), int(p[2]), None if p[3] == "-" else int(p[3]),
+                         int(p[4]) if len(p) > 5 and p[4] != "-" else None,
+                         int(p[5]) if len(p) > 5 else 0]
     tx = {int(p[0]): int(p[1]) for p in (read_series(a.send, 2) if a.send else [])}
     phases = [x for x in read_trace(a.trace) if stop - 60000 <= x[1] <= resume + 60000] \
         if a.trace else []
@@ -167,11 +213,40 @@ def main():
                             ", QEMU's downtime %.0f ms" % a.downtime
                             if a.downtime is not None else ""))
             kv["still"] = min(after) - min(before)
+            # the first second after the gap: the longest wait and the
+            # sequence numbers jumped over
+            first = [rx[t] for t in udp_t if g[1] <= t < g[1] + 1000]
+            mx = [v[3] for v in first if v[3] is not None]
+            held = max(mx) - min(before) if mx else None
+            lost = sum(v[4] for v in first)
+            kv["lost"] = lost
+            if held is not None:
+                kv["held"] = held
+            kv["peer"] = max(kv["still"], held or 0, 0) + 20 * lost
+            lines.append("a peer on a real host would see about %d ms (the guest's clock stood "
+                         "still %d ms, %s, %d lost); the bed adds the other %d ms"
+                         % (kv["peer"], kv["still"],
+                            "a datagram waited up to %d ms" % held if held is not None
+                            else "no per-datagram waits in the series", lost,
+                            max(g[1] - g[0] - kv["peer"], 0)))
     for key in ("up", "down"):
         if res[key]:
             b, d, f = split(res[key], stop, resume)
             kv.update({key + "_gap": res[key][1] - res[key][0], key + "_before": b,
                        key + "_after": f})
+    cpu = read_cpu(a.cpu) if a.cpu else []
+    g = res["up"] or res["down"]
+    if cpu and g:
+        for key, lo_, hi_, what in (("pre", g[0], stop, "from the gap's start to STOP"),
+                                    ("stop", stop, resume, "STOP -> RESUME"),
+                                    ("post", resume, g[1], "from RESUME to the gap's end")):
+            sh = cpu_share(cpu, lo_, hi_) if hi_ - lo_ >= 500 else None
+            if sh is None:
+                continue
+            lines.append("host CPU %s (%d ms): destination QEMU %d%%, source QEMU %d%%, "
+                         "the rest %d%%, idle %d%%" % ((what, hi_ - lo_) + sh))
+            kv.update({"cpu_%s_dst" % key: sh[0], "cpu_%s_src" % key: sh[1],
+                       "cpu_%s_other" % key: sh[2], "cpu_%s_idle" % key: sh[3]})
     if phases:
         lines.append("driver: " + ", ".join(
             "%s %.1f ms at %+.3f s" % (n, e - s, (s - stop) / 1000.0)
@@ -218,14 +293,25 @@ def main():
             ticks[i:i + len(lab)] = lab
         k += 1
     ticks = "".join(ticks)
+    cpurow = ""
+    for i in range(ncol):
+        sh = cpu_share(cpu, t0 + i * col, t0 + (i + 1) * col) if cpu else None
+        if sh is None:
+            cpurow += " "
+        else:
+            cpurow += "dso."[max(range(4), key=lambda k: sh[k])]
     text = ["timeline %s: 1 column = %d ms, 0 s = the source's STOP" % (a.label, col),
             "             " + ticks,
             "guest->host  " + cells({t: v[0] for t, v in rx.items()}),
             "host->guest  " + cells(tx),
             "VM           " + vm,
-            "driver       " + "".join(drv),
-            "(# traffic, + little, . none; VM: = on the source, blank nowhere, - on the"
-            " destination; driver: q quiesce, c capture, r restore, u unquiesce)"]
+            "driver       " + "".join(drv)]
+    if cpu:
+        text.append("host CPU     " + cpurow)
+    text += ["(# traffic, + little, . none; VM: = on the source, blank nowhere, - on the"
+             " destination; driver: q quiesce, c capture, r restore, u unquiesce;"
+             " host CPU: most of it to d the destination QEMU, s the source QEMU,"
+             " o the rest, . idle)"]
     text += lines
     # for scripts (make bench's medians)
     text.append("timeline: " + " ".join("%s=%d" % x for x in sorted(kv.items())))
@@ -237,8 +323,8 @@ def main():
     # the picture: per 100 ms, seconds from the source's STOP
     with open(a.out + ".dat", "w") as f:
         f.write("# t_s datagrams guest_to_host_kB host_to_guest_kB\n")
-        b0 = int((t0 - stop) // STEP) * STEP + stop
-        t = b0
+        # the series' buckets start at whole multiples of STEP
+        t = int(t0 // STEP) * STEP
         while t <= t1:
             v = rx.get(t, [0, 0, None])
             f.write("%.1f %d %.2f %.2f\n" % ((t - stop) / 1000.0, v[0], v[1] / 1024.0,
@@ -247,25 +333,29 @@ def main():
     gp = shutil.which("gnuplot")
     if gp:
         marks = []
+        k = 0
         for s, e, _, n in phases:
             if not n.startswith("arc "):
+                x = (s - stop) / 1000.0
                 marks.append('set arrow from %.3f, graph 0 to %.3f, graph 1 nohead dt 3 lc "gray40"'
-                             % ((s - stop) / 1000.0, (s - stop) / 1000.0))
-                marks.append('set label "%s" at %.3f, graph 0.97 rotate by 90 right font ",8"'
-                             % (n, (s - stop) / 1000.0))
+                             % (x, x))
+                # phases close together: labels on six heights
+                marks.append('set label "%s" at %.3f, graph %.2f left offset 0.3,0 font ",8"'
+                             % (n, x, 0.95 - 0.06 * (k % 6)))
+                k += 1
         script = "\n".join([
-            'set terminal pngcairo size 1000,420 font ",10"',
+            'set terminal pngcairo size 1000,460 font ",10"',
             'set output "%s.png"' % a.out,
-            'set title "%s: traffic per 100 ms (QEMU downtime %s ms)"'
+            'set title "%s: traffic per 100 ms; shaded: the VM running nowhere (STOP -> RESUME), '
+            'QEMU downtime %s ms"'
             % (a.label, "%.0f" % a.downtime if a.downtime is not None else "?"),
             'set xlabel "s from the source\'s STOP"',
             'set ylabel "guest -> host datagrams"',
             'set y2label "host -> guest kB acknowledged"',
-            "set ytics nomirror", "set y2tics", "set key top left",
+            "set ytics nomirror", "set y2tics", "set key outside bottom center horizontal",
             "set yrange [0:*]", "set y2range [0:*]", "set offsets 0, 0, graph 0.2, 0",
             'set object 1 rect from 0, graph 0 to %.3f, graph 1 fc "red" fs transparent solid 0.15 noborder'
             % ((resume - stop) / 1000.0),
-            'set label "VM running nowhere" at %.3f, graph 0.9 font ",8"' % ((resume - stop) / 1000.0),
         ] + marks + [
             'plot "%s.dat" using 1:2 with steps lw 2 title "guest -> host (datagrams)", '
             '"" using 1:4 axes x1y2 with steps lw 1 title "host -> guest (kB)"' % a.out,

@@ -28,6 +28,7 @@ OTHER=239.5.9.11
 MC_N=20
 L2_APPEND="shadowvf.vlan=${L2_GUEST_VLAN:-$VLAN} shadowvf.mcast=${L2_GUEST_MCAST:-$GROUP},$OTHER"
 cleanup() {
+	cpu_sample_stop
 	l2_stop_all
 	source_stop
 	sink_stop
@@ -35,7 +36,7 @@ cleanup() {
 	ip link del "$VLANIF" 2>/dev/null
 }
 trap cleanup EXIT
-ktap_header 25
+ktap_header 27
 rm -f "$L2_LOGDIR/migration-report.txt"
 export L2_VFIO_OPTS=,enable-migration=on
 
@@ -101,6 +102,7 @@ hop() {
 	l2_start "$2" "$3" 198.18.0.20/24 stream.sh -incoming defer
 	sink_mark
 	devtime_start
+	cpu_sample_start "$1" "$2"
 	reply=$(l2_migrate "$1" "$2" $PORT 600)
 	st=$?
 	dev=$(devtime_report | sort | tr '\n' ' ')
@@ -219,6 +221,7 @@ pf_reset_hop() {
 	local reply st sent how
 	l2_start "$2" "$3" 198.18.0.20/24 stream.sh -incoming defer
 	sink_mark
+	cpu_sample_start "$1" "$2"
 	l2_qmp "$1" migrate-set-parameters '{"max-bandwidth": 8388608}' > /dev/null
 	l2_migrate_start "$1" "$2" $PORT && wait_for 120 migration_active "$1"
 	st=$?

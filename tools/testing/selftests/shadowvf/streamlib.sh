@@ -91,12 +91,50 @@ gap_line() {
 # once traffic flows again after the move.
 timeline_n=0
 timeline() {
+	local out
 	timeline_n=$((timeline_n + 1))
+	out=$L2_LOGDIR/timeline-$timeline_n-$1-$2
+	cpu_sample_stop
 	python3 "$REPO/tools/testbed/timeline.py" --label "$1 -> $2" \
 		--recv /tmp/stream.series --send /tmp/source.series \
 		--src "/tmp/$1.events" --dst "/tmp/$2.events" --trace /tmp/devtime.trace \
-		${3:+--downtime "$3"} --out "$L2_LOGDIR/timeline-$timeline_n-$1-$2" 2>&1 |
+		--cpu /tmp/cpu.series ${3:+--downtime "$3"} --out "$out" 2>&1 |
 		sed 's/^/# /'
+	# what it was drawn from, to read again
+	mkdir -p "$out.in"
+	cp /tmp/stream.series /tmp/source.series "/tmp/$1.events" "/tmp/$2.events" \
+		/tmp/devtime.trace /tmp/cpu.series "$out.in/" 2>/dev/null
+}
+
+# cpu_sample_start FROM TO: where this host's CPU goes around the move of
+# VM FROM into TO, for timeline(): every 500 ms a line "MS BUSY IDLE FROM
+# TO" in /tmp/cpu.series (MS: /proc/uptime, the monotonic clock here; the
+# host's busy and idle ticks from /proc/stat; the CPU ticks of the two
+# QEMUs, vCPU and all their threads). Shell builtins only, so that the
+# sampler itself costs little of the one vCPU.
+cpu_sampler=
+cpu_sample_start() {
+	local a b
+	eval "a=\${l2_pid_$1:-0} b=\${l2_pid_$2:-0}"
+	cpu_sample_stop
+	(
+		exec > /tmp/cpu.series
+		while :; do
+			read -r up _ < /proc/uptime
+			read -r _ u n s i w q sq st _ < /proc/stat
+			fa=0 fb=0
+			read -r -a f 2> /dev/null < "/proc/$a/stat" && fa=$((f[13] + f[14]))
+			read -r -a f 2> /dev/null < "/proc/$b/stat" && fb=$((f[13] + f[14]))
+			echo "$((10#${up/./} * 10)) $((u + n + s + q + sq + st)) $((i + w)) $fa $fb"
+			sleep 0.5
+		done
+	) &
+	cpu_sampler=$!
+}
+
+cpu_sample_stop() {
+	[ -n "$cpu_sampler" ] && kill "$cpu_sampler" 2> /dev/null
+	cpu_sampler=
 }
 
 stream_line() {
