@@ -24,6 +24,7 @@ bench)
 	vars=("BENCH_MIGRATIONS=${BENCH_MIGRATIONS:-5}" "BENCH_WINDOWS=${BENCH_WINDOWS:-5}"
 	      "BENCH_PARTS=${BENCH_PARTS:-migration throughput}")
 	[ -n "${BENCH_SERIES:-}" ] && vars+=("BENCH_SERIES=$BENCH_SERIES")
+	[ -n "${L2_NICE:-}" ] && vars+=("L2_NICE=$L2_NICE")
 	# a run of only some parts gets its own report
 	suffix=${BENCH_PARTS:+-${BENCH_PARTS// /-}} ;;
 soak) vars=("SOAK_ROUNDS=${SOAK_ROUNDS:-100}") suffix= ;;

@@ -19,6 +19,8 @@ Everything it reads is stamped with that host's CLOCK_MONOTONIC:
                  of the two QEMUs): where this host's one vCPU went
   --downtime MS  what QEMU reported as downtime, for comparison
   --label TEXT   e.g. "a -> b"
+  --since MS     only events from then on: with --src and --dst the same
+                 QEMU, the picture of a stop and cont (no move)
   --out PREFIX   writes PREFIX.txt (the text timeline and the split of the
                  gaps), PREFIX.dat and, if gnuplot is installed,
                  PREFIX.png; the text is also printed, and last a line
@@ -162,16 +164,18 @@ def main():
     ap.add_argument("--cpu")
     ap.add_argument("--downtime", type=float)
     ap.add_argument("--label", default="migration")
+    ap.add_argument("--since", type=int, default=0,
+                    help="ignore events before this monotonic ms (a stop and cont of one QEMU)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
     dst = read_events(a.dst)
-    resumes = [t for t, n, _ in dst if n == "RESUME"]
+    resumes = [t for t, n, _ in dst if n == "RESUME" and t >= a.since]
     if not resumes:
         print("timeline: no RESUME event of the destination in %s" % a.dst, file=sys.stderr)
         return 1
     resume = resumes[0]
-    stops = [t for t, n, _ in read_events(a.src) if n == "STOP" and t <= resume]
+    stops = [t for t, n, _ in read_events(a.src) if n == "STOP" and a.since <= t <= resume]
     if not stops:
         print("timeline: no STOP event of the source in %s" % a.src, file=sys.stderr)
         return 1

@@ -74,7 +74,9 @@ series() {
 		fi
 		# traffic both ways again, then the picture of the move
 		[ "$kind" = e1000e ] || rx_ok "$dst" 120
-		tl=$(timeline "$src" "$dst" "$(json_get "$reply" return.downtime)")
+		# not in a subshell: timeline numbers its pictures
+		timeline "$src" "$dst" "$(json_get "$reply" return.downtime)" > /tmp/timeline.out
+		tl=$(cat /tmp/timeline.out)
 		echo "$tl"
 		echo "downtime=$(json_get "$reply" return.downtime)" \
 			"gap=$(stat_get udp_max_gap_ms) gapran=$(stat_get udp_max_gap_sender_ms)" \
@@ -84,6 +86,24 @@ series() {
 			"stopbytes=$(json_get "$reply" return.ram.downtime-bytes) $dev" >> "/tmp/series.$kind"
 		echo "# $kind $i: $(tail -n 1 "/tmp/series.$kind")"
 	done
+	# the control: the last destination stopped and continued, no move:
+	# the same QEMU, its guest's code already translated (TCG), the same
+	# tools running. What the gap is in this bed without a new QEMU.
+	local since
+	sink_mark
+	since=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+	cpu_sample_start none "$dst"
+	l2_qmp "$dst" stop > /dev/null && sleep 0.2 && l2_qmp "$dst" cont > /dev/null &&
+		stream_ok 120 && { [ "$kind" = e1000e ] || rx_ok "$dst" 120; }
+	st=$?
+	timeline "$dst" "$dst" "" "$since" > /tmp/timeline.out
+	tl=$(cat /tmp/timeline.out)
+	echo "$tl"
+	if [ $st = 0 ]; then
+		echo "$tl" | sed -n 's/^# timeline: //p' > "/tmp/control.$kind"
+	else
+		log "$kind: the stop and cont control failed: $(stream_line)"
+	fi
 	log "$kind: $(stream_line)"
 	l2_stop_all
 	source_stop
@@ -146,6 +166,14 @@ if part migration; then
 		[ "$k" = e1000e ] || log "$k: host -> guest gap ms: $(col $k down_gap | tr '\n' ' ')-> median" \
 			"$(median $(col $k down_gap)) = before STOP $(median $(col $k down_before))" \
 			"+ nowhere + after RESUME $(median $(col $k down_after))"
+		if [ -s "/tmp/control.$k" ]; then
+			c=$(cat "/tmp/control.$k")
+			log "$k: control, the same QEMU stopped and continued (no move): guest -> host gap" \
+				"$(field "$c" up_gap) ms = before STOP $(field "$c" up_before) + stopped" \
+				"$(field "$c" nowhere) + after RESUME $(field "$c" up_after); guest clock still" \
+				"$(field "$c" still); host CPU after RESUME: this QEMU $(field "$c" cpu_post_dst)%," \
+				"the rest $(field "$c" cpu_post_other)%"
+		fi
 		log "$k: total migration time ms: $(col $k total | tr '\n' ' ')-> median $(median $(col $k total))"
 		log "$k: RAM bytes sent while stopped: $(col $k stopbytes | tr '\n' ' ')-> median $b"
 	done

@@ -36,7 +36,9 @@ l2_start() {
 	mkfifo "$con.in" "$con.out" || return 1
 	cat < "$con.out" > "$L2_LOGDIR/$name.log" 2> /dev/null &
 	l2_pids="$l2_pids $!"
-	qemu-system-x86_64 -accel tcg -m "${L2_MEM:-128M}" -M q35 -nodefaults -no-reboot \
+	# L2_NICE: below 0, the nested VMs before the test's own tools on this
+	# host's one vCPU, as a VM with its own cores would be
+	nice -n "${L2_NICE:-0}" qemu-system-x86_64 -accel tcg -m "${L2_MEM:-128M}" -M q35 -nodefaults -no-reboot \
 		-display none -monitor none \
 		-kernel "$L2_KERNEL" -initrd "$L2_INITRD" \
 		-append "console=ttyS0 panic=-1 loglevel=4 tsc=reliable no_timer_check shadowvf.ip=$ip shadowvf.run=$run ${L2_APPEND:-}" \

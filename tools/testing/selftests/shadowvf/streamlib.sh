@@ -83,12 +83,13 @@ gap_line() {
 	echo "$g ms (stopped $((g - r)) ms, ran $r ms)"
 }
 
-# timeline FROM TO [DOWNTIME-MS]: the picture of the move of VM FROM into
+# timeline FROM TO [DOWNTIME-MS [SINCE-MS]]: the picture of the move of VM FROM into
 # TO (tools/testbed/timeline.py: traffic both ways per 100 ms, the window
 # in which the VM ran nowhere from the QEMUs' STOP and RESUME events, the
 # driver's phases from its trace events) as $L2_LOGDIR/timeline-N-FROM-TO
 # .txt/.png/.dat; the text goes to the KTAP log as diagnostics. Call it
-# once traffic flows again after the move.
+# once traffic flows again after the move. With FROM = TO and SINCE (this
+# host's monotonic ms before it), the picture of a stop and cont.
 timeline_n=0
 timeline() {
 	local out
@@ -98,7 +99,7 @@ timeline() {
 	python3 "$REPO/tools/testbed/timeline.py" --label "$1 -> $2" \
 		--recv /tmp/stream.series --send /tmp/source.series \
 		--src "/tmp/$1.events" --dst "/tmp/$2.events" --trace /tmp/devtime.trace \
-		--cpu /tmp/cpu.series ${3:+--downtime "$3"} --out "$out" 2>&1 |
+		--cpu /tmp/cpu.series ${3:+--downtime "$3"} ${4:+--since "$4"} --out "$out" 2>&1 |
 		sed 's/^/# /'
 	# what it was drawn from, to read again
 	mkdir -p "$out.in"
