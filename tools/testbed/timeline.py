@@ -26,7 +26,8 @@ Everything it reads is stamped with that host's CLOCK_MONOTONIC:
                  PREFIX.png; the text is also printed, and last a line
                  "timeline: KEY=MS..." (nowhere: STOP -> RESUME; up_/down_
                  gap, before, after; still) for scripts
-Each direction's gap is the longest silence around the switch-over, split
+Each direction's gap is the silence of the switch-over (the one that
+covers RESUME, else STOP; not a later silence of a starved guest), split
 into what happened before the source stopped, while the VM ran nowhere
 (STOP -> RESUME) and after the destination resumed it. The guest's clock
 (carried in its datagrams) says how long it stood still: the step in the
@@ -132,18 +133,19 @@ def cpu_share(cpu, lo, hi):
     return tuple(round(100.0 * v / tot) for v in (dst, src, other, idle))
 
 
-def silence(times, lo, hi):
-    """The longest silence between buckets in times (sorted ms) that
-    overlaps [lo, hi]: (start, end) where start is the end of the last
-    bucket with traffic and end the start of the next one."""
-    best = None
-    for a, b in zip(times, times[1:]):
-        s, e = a + STEP, b
-        if e <= s or e < lo or s > hi:
-            continue
-        if best is None or e - s > best[1] - best[0]:
-            best = (s, e)
-    return best
+def silence(times, stop, resume):
+    """The silence of the switch-over between buckets in times (sorted ms):
+    (start, end), start the end of the last bucket with traffic before it,
+    end the start of the next one. The one that covers RESUME, else the
+    one that covers STOP, else the longest one that overlaps STOP ->
+    RESUME: a later silence of a starved guest is not the move's."""
+    gaps = [(a + STEP, b) for a, b in zip(times, times[1:]) if b > a + STEP]
+    for t in (resume, stop):
+        for s, e in gaps:
+            if s <= t <= e:
+                return (s, e)
+    over = [g for g in gaps if g[0] <= resume and g[1] >= stop]
+    return max(over, key=lambda g: g[1] - g[0]) if over else None
 
 
 def split(gap, stop, resume):
@@ -195,10 +197,9 @@ def main():
     kv = {"nowhere": resume - stop}
     udp_t = sorted(t for t, v in rx.items() if v[0] > 0)
     tx_t = sorted(tx)
-    lo, hi = stop - 5000, resume + 60000
     for key, times, what in (("up", udp_t, "guest -> host (datagrams)"),
                              ("down", tx_t, "host -> guest (acknowledged)")):
-        g = silence(times, lo, hi) if len(times) > 1 else None
+        g = silence(times, stop, resume) if len(times) > 1 else None
         res[key] = g
         if not g:
             lines.append("%s: no data around the switch-over" % what)
