@@ -171,8 +171,9 @@ if part migration; then
 			log "$k: control, the same QEMU stopped and continued (no move): guest -> host gap" \
 				"$(field "$c" up_gap) ms = before STOP $(field "$c" up_before) + stopped" \
 				"$(field "$c" nowhere) + after RESUME $(field "$c" up_after); guest clock still" \
-				"$(field "$c" still); host CPU after RESUME: this QEMU $(field "$c" cpu_post_dst)%," \
-				"the rest $(field "$c" cpu_post_other)%"
+				"$(field "$c" still)" \
+				"$([ -n "$(field "$c" cpu_post_dst)" ] && echo "; host CPU after RESUME: this" \
+					"QEMU $(field "$c" cpu_post_dst)%, the rest $(field "$c" cpu_post_other)%")"
 		fi
 		log "$k: total migration time ms: $(col $k total | tr '\n' ' ')-> median $(median $(col $k total))"
 		log "$k: RAM bytes sent while stopped: $(col $k stopbytes | tr '\n' ' ')-> median $b"
