@@ -51,11 +51,22 @@ if grep -q '^ok [0-9]* migration_to_pinned_mac_fails' "$BUILD/demo/l2_migration.
 else
 	echo "  the refused move did not behave as it should: see $BUILD/demo/l2_migration.ktap"
 fi
+# each move's split (timeline.py's last line) and what a peer would see
+for f in "$BUILD"/demo/timeline-*.txt; do
+	[ -f "$f" ] || continue
+	kv=$(sed -n 's/^timeline: //p' "$f")
+	v() { echo "$kv" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+	echo "  $(head -n 1 "$f" | sed 's/^timeline \(.*\): 1 column.*/\1/'): the bed's gap $(v up_gap) ms" \
+		"($(v up_before) before STOP, $(v nowhere) nowhere, $(v up_after) after RESUME, in which the" \
+		"destination QEMU, new to the guest's code, had $(v cpu_post_dst)% of the host's vCPU);" \
+		"a peer on a real host would see about $(v peer) ms"
+done
 echo "  pictures: $(ls "$BUILD"/demo/timeline-*.png 2>/dev/null | tr '\n' ' ')"
 echo "two emulated hosts on one cable (A -> B -> A over the network):"
 sed 's/^/  /' "$BUILD/demo-pair/pair/two-hosts-report.txt" 2>/dev/null | head -n 6
-echo "  tests: $(grep -c '^ok' "$BUILD/demo/l2_migration.ktap" 2>/dev/null) passed," \
-	"$(grep -c '^not ok' "$BUILD/demo/l2_migration.ktap" 2>/dev/null) failed in one host;" \
-	"$(grep -c '^ok' "$BUILD/demo-pair/a/l2_two_hosts.ktap" 2>/dev/null) passed," \
-	"$(grep -c '^not ok' "$BUILD/demo-pair/a/l2_two_hosts.ktap" 2>/dev/null) failed on two hosts"
+n() { local c; c=$(grep -c "$1" "$2" 2>/dev/null); echo "${c:-0}"; }
+echo "  tests: $(n '^ok' "$BUILD/demo/l2_migration.ktap") passed," \
+	"$(n '^not ok' "$BUILD/demo/l2_migration.ktap") failed in one host;" \
+	"$(n '^ok' "$BUILD/demo-pair/a/l2_two_hosts.ktap") passed," \
+	"$(n '^not ok' "$BUILD/demo-pair/a/l2_two_hosts.ktap") failed on two hosts"
 exit "${st:-${st2:-0}}"
