@@ -11,6 +11,14 @@ CACHE=${SHADOWVF_CACHE:-/var/cache/shadowvf}
 export DEBIAN_FRONTEND=noninteractive
 
 log() { echo "deps: $*"; }
+# not_installed PKG...: the packages of the list that dpkg does not have
+not_installed() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			echo "$p"
+	done
+}
 apt_update() {
 	apt-get update -qq
 	mkdir -p "$CACHE"
@@ -66,10 +74,8 @@ unpack_source() {
 # linux-source needs, so that make check can start those builds while the
 # rest (QEMU, libvirt, clang, the kernel image) is still being installed.
 if [ "${1:-}" = kbuild ]; then
-	kb=()
-	for p in make gcc libc6-dev bc flex bison libelf-dev libssl-dev xz-utils cpio kmod linux-source-6.12; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || kb+=("$p")
-	done
+	mapfile -t kb < <(not_installed make gcc libc6-dev bc flex bison libelf-dev libssl-dev \
+		xz-utils cpio kmod linux-source-6.12)
 	if [ ${#kb[@]} -gt 0 ]; then
 		[ $updated = 1 ] || apt_update
 		log "installing ${kb[*]}"
@@ -83,11 +89,7 @@ fi
 pkgs=(busybox-static iproute2 iputils-ping pciutils kmod cpio xz-utils zstd python3 make gcc
       libc6-dev sparse bc flex bison libelf-dev libssl-dev file perl rsync
       clang libclang-rt-14-dev dkms gnuplot-nox "linux-headers-$KVER" linux-source-6.12)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing+=("$p")
-done
+mapfile -t missing < <(not_installed "${pkgs[@]}")
 qemu_ok=0
 if command -v qemu-system-x86_64 >/dev/null; then
 	qv=$(qemu-system-x86_64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
